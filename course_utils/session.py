@@ -1,0 +1,171 @@
+"""``setup()``: the first cell of every notebook.
+
+It decides *where models come from* before any Hugging Face library is imported, because
+``huggingface_hub`` reads ``HF_HUB_OFFLINE`` and its cache location once, at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from course_utils.environment import Platform, detect_platform, env_flag, hub_reachable
+from course_utils.errors import SetupOrderError
+
+HF_MODULES = ("transformers", "huggingface_hub", "sentence_transformers", "datasets")
+
+
+@dataclass(frozen=True)
+class Session:
+    """What ``setup()`` decided; notebooks may branch on ``session.offline``."""
+
+    platform: Platform
+    offline: bool
+    seed: int
+    hub_cache: Path | None
+    reason: str
+
+    @property
+    def mode(self) -> str:
+        return "offline (stand-in models)" if self.offline else "online (real Hub models)"
+
+
+_active: Session | None = None
+
+
+def setup(seed: int = 0, offline: bool | None = None, verbose: bool = True) -> Session:
+    """Prepare this Python process for the course and print one banner.
+
+    Args:
+        seed: seeds Python's, NumPy's and PyTorch's random generators, so runs repeat.
+        offline: force a mode; ``None`` decides from ``COURSE_OFFLINE``/``HF_HUB_OFFLINE`` and,
+            failing those, from whether the Hub answers within a few seconds.
+        verbose: print the banner.
+
+    Offline, it builds the offline model zoo if needed and points the Hugging Face cache at it,
+    so ``from_pretrained("google-bert/bert-base-uncased")`` loads a small local stand-in.
+    """
+    global _active
+    offline, reason = _decide_mode(offline)
+    hub_cache = None
+    if offline:
+        from course_utils import zoo
+
+        hub_cache = zoo.hub_cache_dir()
+    _check_import_order(offline, hub_cache)
+    if offline:
+        zoo.ensure_built(quiet=not verbose)  # builds in a subprocess: this kernel stays clean
+        _point_hugging_face_at(hub_cache)
+        _install_missing_model_hint()
+    seed_everything(seed)
+    _active = Session(detect_platform(), offline, seed, hub_cache, reason)
+    if verbose:
+        print(banner(_active))
+    return _active
+
+
+def active_session() -> Session | None:
+    """The session of the last ``setup()`` call in this process, if any."""
+    return _active
+
+
+def _decide_mode(forced: bool | None) -> tuple[bool, str]:
+    if forced is not None:
+        return forced, "chosen by the caller"
+    if os.environ.get("COURSE_OFFLINE", "").strip() == "0":
+        return False, "COURSE_OFFLINE=0"
+    if env_flag("COURSE_OFFLINE"):
+        return True, "COURSE_OFFLINE=1"
+    if env_flag("HF_HUB_OFFLINE"):
+        return True, "HF_HUB_OFFLINE=1"
+    if hub_reachable():
+        return False, "the Hugging Face Hub answered"
+    print(
+        "Notice: the Hugging Face Hub did not answer within a few seconds, so this session runs "
+        "offline with the course's stand-in models (set COURSE_OFFLINE=0 to insist on online)."
+    )
+    return True, "the Hub was unreachable"
+
+
+def _check_import_order(offline: bool, hub_cache: Path | None) -> None:
+    """Refuse to continue when an earlier import already fixed settings we need to change."""
+    imported = [name for name in HF_MODULES if name in sys.modules]
+    if not imported:
+        return
+    from huggingface_hub import constants
+
+    offline_ok = bool(constants.HF_HUB_OFFLINE) == offline
+    cache_ok = hub_cache is None or Path(constants.HF_HUB_CACHE).resolve() == hub_cache.resolve()
+    if offline_ok and cache_ok:
+        return  # already configured as needed (for example by an earlier setup() call)
+    raise SetupOrderError(
+        f"course_utils.setup() ran after {', '.join(imported)} was imported, so it can no longer "
+        f"switch this session {'to offline mode' if offline else 'to online mode'}.\n"
+        "What to do: restart the kernel (Kernel → Restart Kernel), then run the setup cell "
+        "first, before any cell that imports transformers."
+    )
+
+
+def _point_hugging_face_at(hub_cache: Path) -> None:
+    os.environ["HF_HUB_CACHE"] = str(hub_cache)
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"  # read by transformers 4.57
+    os.environ["HF_DATASETS_OFFLINE"] = "1"
+
+
+def _install_missing_model_hint() -> None:
+    """In IPython, turn 'model not found offline' tracebacks into the zoo's clear message."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        from course_utils.zoo.hints import missing_model_handler
+
+        shell.set_custom_exc((OSError,), missing_model_handler)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed every random generator a notebook uses, so a rerun gives the same numbers."""
+    random.seed(seed)
+    try:
+        import numpy as np
+
+        np.random.seed(seed)
+    except ImportError:
+        pass
+    try:
+        import torch
+
+        torch.manual_seed(seed)
+    except ImportError:
+        pass
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def banner(session: Session) -> str:
+    """One short banner: platform, mode and the versions that explain most differences."""
+    versions = " · ".join(
+        f"{name} {_version(name)}" for name in ("torch", "transformers", "huggingface-hub")
+    )
+    lines = [
+        f"Transformer Variants · {session.platform} · {session.mode} · seed {session.seed}",
+        f"Python {sys.version.split()[0]} · {versions}",
+    ]
+    if session.offline:
+        lines.append(
+            f"Offline ({session.reason}): models load from the course's offline zoo — small "
+            "stand-ins under the real Hub ids. Expect different numbers from the real models."
+        )
+    return "\n".join(lines)

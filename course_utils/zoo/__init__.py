@@ -1,0 +1,102 @@
+"""The offline model zoo: small stand-ins served under the real Hugging Face Hub ids.
+
+Offline (CI, air-gapped classrooms) ``course_utils.setup()`` points the Hugging Face cache at
+``hub_cache_dir()``, so a notebook's ordinary ``from_pretrained("google-bert/bert-base-uncased")``
+loads a stand-in that keeps the real architecture and task head. Online, none of this is used.
+
+Command line: ``python -m course_utils.zoo build | list | clean | path``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from course_utils.errors import ModelNotInZooError
+from course_utils.paths import data_dir, zoo_root
+from course_utils.zoo.fingerprint import commit_sha, fingerprint
+from course_utils.zoo.hf_cache import installed_commit
+from course_utils.zoo.recipe import BuildContext, Recipe, all_recipes
+
+__all__ = [
+    "BuildContext",
+    "Recipe",
+    "StandIn",
+    "available_ids",
+    "ensure_built",
+    "hub_cache_dir",
+    "plan",
+    "require",
+]
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """One recipe's state in this machine's zoo."""
+
+    recipe: Recipe
+    fingerprint: str
+    built: bool
+
+    @property
+    def build_dir(self) -> Path:
+        return zoo_root() / "builds" / self.recipe.name / self.fingerprint[:16]
+
+
+def hub_cache_dir() -> Path:
+    """The Hugging Face hub-cache folder that offline sessions use (``HF_HUB_CACHE``)."""
+    return zoo_root() / "hub"
+
+
+def plan() -> list[StandIn]:
+    """Every stand-in with its fingerprint and whether it is already installed, in build order.
+
+    Cheap (hashes a few files, imports no ML library): ``setup()`` calls it on every start.
+    """
+    data = data_dir()
+    states: list[StandIn] = []
+    prints: dict[str, str] = {}
+    for recipe in all_recipes().values():
+        print_ = fingerprint(recipe, data, {name: prints[name] for name in recipe.needs})
+        prints[recipe.name] = print_
+        built = (zoo_root() / "builds" / recipe.name / print_[:16] / ".complete").exists() and all(
+            installed_commit(hub_cache_dir(), repo_id) == commit_sha(print_, repo_id)
+            for repo_id in recipe.repo_ids
+        )
+        states.append(StandIn(recipe, print_, built))
+    return states
+
+
+def available_ids() -> list[str]:
+    """Every Hub id the zoo serves offline, aliases included, sorted."""
+    return sorted(repo_id for r in all_recipes().values() for repo_id in r.repo_ids)
+
+
+def require(model_id: str) -> str:
+    """Return ``model_id`` if the zoo serves it, else raise ``ModelNotInZooError`` listing ids."""
+    if model_id not in available_ids():
+        raise ModelNotInZooError(model_id, available_ids())
+    return model_id
+
+
+def ensure_built(quiet: bool = False) -> Path:
+    """Make sure every stand-in is built and installed; return the hub-cache folder.
+
+    Warm (nothing changed) this only hashes files. Otherwise it runs the build in a separate
+    Python process, so the caller's process never imports transformers before ``setup()`` has
+    configured it.
+    """
+    if not all(state.built for state in plan()):
+        command = [sys.executable, "-m", "course_utils.zoo", "build"]
+        if not quiet:
+            print("Building the offline model zoo (first time only, a few minutes)…", flush=True)
+        completed = subprocess.run(command, capture_output=quiet, text=True)
+        if completed.returncode != 0:
+            detail = (completed.stderr or "")[-2000:] if quiet else ""
+            raise RuntimeError(
+                "Building the offline model zoo failed. Run `python -m course_utils.zoo build` "
+                f"in a terminal to see why.\n{detail}"
+            )
+    return hub_cache_dir()

@@ -1,0 +1,50 @@
+"""``python -m course_utils.zoo build | list | clean | path``."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+
+from course_utils.paths import zoo_root
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.zoo", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="build the stale stand-ins (a no-op when warm)")
+    build.add_argument("names", nargs="*", help="only these recipes (default: all)")
+    build.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    commands.add_parser("list", help="list the stand-ins and whether each is built")
+    commands.add_parser("clean", help="delete the whole zoo cache")
+    commands.add_parser("path", help="print the hub-cache folder offline sessions use")
+    args = parser.parse_args(argv)
+
+    if args.command == "build":
+        from course_utils.zoo.builder import build as run_build
+
+        started = time.perf_counter()
+        timings = run_build(args.names or None, force=args.force)
+        for name, seconds in timings:
+            print(f"built {name} in {seconds:.1f} s")
+        print(f"offline model zoo ready in {time.perf_counter() - started:.1f} s: {zoo_root()}")
+    elif args.command == "list":
+        from course_utils.zoo import plan
+
+        for state in plan():
+            mark = "built" if state.built else "stale"
+            recipe = state.recipe
+            print(f"[{mark}] {', '.join(recipe.repo_ids)}\n        {recipe.architecture}: {recipe.summary}")
+    elif args.command == "clean":
+        shutil.rmtree(zoo_root(), ignore_errors=True)
+        print(f"removed {zoo_root()}")
+    elif args.command == "path":
+        from course_utils.zoo import hub_cache_dir
+
+        print(hub_cache_dir())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

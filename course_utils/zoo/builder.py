@@ -1,0 +1,104 @@
+"""Building stand-ins: run each stale recipe, then install its output under its Hub ids."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from filelock import FileLock
+from tqdm.auto import tqdm
+
+from course_utils.paths import data_dir, zoo_root
+from course_utils.zoo import StandIn, hub_cache_dir, plan
+from course_utils.zoo.fingerprint import commit_sha
+from course_utils.zoo.hf_cache import install_snapshot
+from course_utils.zoo.recipe import BuildContext
+
+SEED = 0
+
+
+def build(names: list[str] | None = None, force: bool = False) -> list[tuple[str, float]]:
+    """Build the stale stand-ins (or those in ``names``; ``force`` rebuilds them anyway).
+
+    Returns (recipe name, seconds) for every recipe that was built. A file lock makes concurrent
+    builds (two notebooks starting at once) wait for each other instead of racing.
+    """
+    root = zoo_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(root / ".build.lock")):
+        states = plan()
+        unknown = set(names or ()) - {s.recipe.name for s in states}
+        if unknown:
+            raise ValueError(f"No recipe named {sorted(unknown)}; see `python -m course_utils.zoo list`.")
+        todo = [
+            s for s in states if (not names or s.recipe.name in names) and (force or not s.built)
+        ]
+        outputs = {s.recipe.name: s.build_dir for s in states}
+        timings = []
+        for state in tqdm(todo, desc="offline model zoo", unit="model", disable=not todo):
+            started = time.perf_counter()
+            _build_one(state, outputs, force)
+            timings.append((state.recipe.name, time.perf_counter() - started))
+        return timings
+
+
+def _build_one(state: StandIn, outputs: dict[str, Path], force: bool) -> None:
+    recipe = state.recipe
+    final = state.build_dir
+    if force or not (final / ".complete").exists():
+        tqdm.write(f"  building {recipe.name}: {recipe.summary}")
+        staging = final.parent / f".staging-{final.name}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        context = BuildContext(
+            out_dir=staging,
+            inputs={name: outputs[name] for name in recipe.needs},
+            data_dir=data_dir(),
+            seed=SEED,
+        )
+        _seed(SEED)
+        recipe.build(context)
+        shutil.rmtree(final, ignore_errors=True)
+        staging.rename(final)
+        (final / ".complete").write_text(state.fingerprint)
+        for stale in final.parent.iterdir():
+            if stale != final:
+                shutil.rmtree(stale, ignore_errors=True)
+    for repo_id in recipe.repo_ids:
+        install_snapshot(
+            hub_cache_dir(),
+            repo_id,
+            final,
+            commit_sha(state.fingerprint, repo_id),
+            extra_refs=pipeline_revisions(repo_id),
+        )
+
+
+def _seed(seed: int) -> None:
+    import random
+
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def pipeline_revisions(repo_id: str) -> tuple[str, ...]:
+    """Short revisions that ``pipeline(task)`` pins when ``repo_id`` is a task's default model.
+
+    ``pipeline("sentiment-analysis")`` asks for revision ``714eb0f`` of its default model, so the
+    cache needs ``refs/714eb0f`` too. Handles both the 4.57 (per-framework) and 5.x table shapes.
+    """
+    from transformers.pipelines import SUPPORTED_TASKS
+
+    revisions = set()
+    for task in SUPPORTED_TASKS.values():
+        default = task.get("default", {}).get("model")
+        if isinstance(default, dict):
+            default = default.get("pt")
+        if default and default[0] == repo_id and default[1]:
+            revisions.add(default[1])
+    return tuple(sorted(revisions))
