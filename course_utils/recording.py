@@ -14,10 +14,10 @@ from typing import Any
 RESULTS_ENV = "COURSE_RESULTS_FILE"
 
 
-def record(name: str, value: Any) -> Any:
+def record(name: str, value: Any) -> None:
     """Store ``value`` under ``name`` in the JSON file named by ``COURSE_RESULTS_FILE``.
 
-    Without that variable (a learner's session) it only returns ``value``. Values must be
+    Without that variable (a learner's session) it does nothing. Values must be
     JSON-serialisable: numbers, strings, lists and dicts of them.
     """
     target = os.environ.get(RESULTS_ENV)
@@ -26,4 +26,3 @@ def record(name: str, value: Any) -> Any:
         results = json.loads(path.read_text()) if path.exists() else {}
         results[name] = value
         path.write_text(json.dumps(results, indent=2, sort_keys=True))
-    return value

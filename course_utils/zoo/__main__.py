@@ -16,13 +16,23 @@ def main(argv: list[str] | None = None) -> int:
     build = commands.add_parser("build", help="build the stale stand-ins (a no-op when warm)")
     build.add_argument("names", nargs="*", help="only these recipes (default: all)")
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    build.add_argument(
+        "--if-offline", action="store_true", help="only when this machine cannot reach the Hub"
+    )
     commands.add_parser("list", help="list the stand-ins and whether each is built")
     commands.add_parser("clean", help="delete the whole zoo cache")
     commands.add_parser("path", help="print the hub-cache folder offline sessions use")
     args = parser.parse_args(argv)
 
     if args.command == "build":
+        from course_utils.environment import env_flag, hub_reachable
         from course_utils.zoo.builder import build as run_build
+
+        if args.if_offline and not env_flag("COURSE_OFFLINE") and hub_reachable():
+            print(
+                "The Hugging Face Hub is reachable: notebooks use the real models, no zoo needed."
+            )
+            return 0
 
         started = time.perf_counter()
         timings = run_build(args.names or None, force=args.force)
@@ -35,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         for state in plan():
             mark = "built" if state.built else "stale"
             recipe = state.recipe
-            print(f"[{mark}] {', '.join(recipe.repo_ids)}\n        {recipe.architecture}: {recipe.summary}")
+            print(
+                f"[{mark}] {', '.join(recipe.repo_ids)}\n        {recipe.architecture}: {recipe.summary}"
+            )
     elif args.command == "clean":
         shutil.rmtree(zoo_root(), ignore_errors=True)
         print(f"removed {zoo_root()}")

@@ -30,7 +30,9 @@ def build(names: list[str] | None = None, force: bool = False) -> list[tuple[str
         states = plan()
         unknown = set(names or ()) - {s.recipe.name for s in states}
         if unknown:
-            raise ValueError(f"No recipe named {sorted(unknown)}; see `python -m course_utils.zoo list`.")
+            raise ValueError(
+                f"No recipe named {sorted(unknown)}; see `python -m course_utils.zoo list`."
+            )
         todo = [
             s for s in states if (not names or s.recipe.name in names) and (force or not s.built)
         ]

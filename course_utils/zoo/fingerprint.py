@@ -52,7 +52,9 @@ def fingerprint(recipe: Recipe, data_dir: Path, needed: dict[str, str]) -> str:
     for relative in recipe.data_files:
         path = data_dir / relative
         if not path.exists():
-            raise FileNotFoundError(f"Recipe {recipe.name!r} reads data/{relative}, which is missing.")
+            raise FileNotFoundError(
+                f"Recipe {recipe.name!r} reads data/{relative}, which is missing."
+            )
         digest.update(relative.encode() + b"\0" + path.read_bytes())
     for name in sorted(needed):
         digest.update(f"needs {name} {needed[name]}\n".encode())

@@ -84,7 +84,11 @@ def fine_tune_classifier(
     def next_batch(step: int) -> Batch:
         chosen = indices(step)
         batch = tokenizer(
-            [texts[i] for i in chosen], padding=True, truncation=True, max_length=64, return_tensors="pt"
+            [texts[i] for i in chosen],
+            padding=True,
+            truncation=True,
+            max_length=64,
+            return_tensors="pt",
         )
         batch["labels"] = torch.tensor([labels[i] for i in chosen])
         return dict(batch)
@@ -105,13 +109,13 @@ def train_masked_lm(
     """Masked-LM training with the standard BERT recipe (15% of tokens; 80/10/10)."""
     from transformers import DataCollatorForLanguageModeling
 
-    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15)  # global RNG: seeded by the builder
+    collator = DataCollatorForLanguageModeling(
+        tokenizer, mlm_probability=0.15
+    )  # global RNG: seeded by the builder
     indices = shuffled_batches(len(texts), batch_size, seed)
 
     def next_batch(step: int) -> Batch:
-        encoded = tokenizer(
-            [texts[i] for i in indices(step)], truncation=True, max_length=48
-        )
+        encoded = tokenizer([texts[i] for i in indices(step)], truncation=True, max_length=48)
         examples = [{"input_ids": ids} for ids in encoded["input_ids"]]
         return dict(collator(examples))
 

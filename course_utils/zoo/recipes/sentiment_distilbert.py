@@ -32,7 +32,12 @@ def build(context: BuildContext) -> None:
 
     train = data.sentiment("train", context.data_dir)
     fine_tune_classifier(
-        model, tokenizer, [r.text for r in train], [r.label for r in train], EPOCHS, seed=context.seed
+        model,
+        tokenizer,
+        [r.text for r in train],
+        [r.label for r in train],
+        EPOCHS,
+        seed=context.seed,
     )
     model.save_pretrained(context.out_dir)
     tokenizer.save_pretrained(context.out_dir)

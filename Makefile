@@ -1,0 +1,48 @@
+# Transformer Variants — every set-up step lives here, so a fresh clone needs only `make lab` or `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test lint format zoo bench notebooks clean-zoo help
+
+help:
+	@echo "make lab        set up .venv, prepare models, open JupyterLab on notebooks/"
+	@echo "make test       set up .venv, build the offline model zoo, run lint + the whole suite offline"
+	@echo "make bench      print benchmark figures (last line: one JSON object)"
+	@echo "make notebooks  re-execute notebooks offline and keep only the committed-output cells"
+	@echo "make format     ruff format + autofix (notebooks included)"
+
+# (Re)install when requirements.txt or pyproject.toml change. torch resolves to the local CPU wheel.
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/python -m course_utils.zoo build --if-offline
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+zoo: $(STAMP)
+	COURSE_OFFLINE=1 $(BIN)/python -m course_utils.zoo build
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(STAMP) lint zoo
+	COURSE_OFFLINE=1 $(BIN)/python -m pytest
+
+bench: $(STAMP) zoo
+	COURSE_OFFLINE=1 $(BIN)/python tools/bench.py
+
+notebooks: $(STAMP) zoo
+	COURSE_OFFLINE=1 $(BIN)/python tools/refresh_notebooks.py
+
+clean-zoo: $(STAMP)
+	$(BIN)/python -m course_utils.zoo clean

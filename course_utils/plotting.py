@@ -1,0 +1,86 @@
+"""Plots the notebooks share: attention masks and weights, probabilities, timings.
+
+Each function draws on a Matplotlib ``Axes`` (a new figure if none is given) and returns it, so a
+notebook can combine several plots in one figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+
+def _as_array(matrix: Any) -> np.ndarray:
+    """NumPy view of a list, array or (CPU) torch tensor."""
+    if hasattr(matrix, "detach"):
+        matrix = matrix.detach().cpu().numpy()
+    return np.asarray(matrix, dtype=float)
+
+
+def plot_attention(
+    matrix: Any,
+    query_tokens: Sequence[str],
+    key_tokens: Sequence[str] | None = None,
+    title: str = "",
+    ax: Axes | None = None,
+    binary: bool = False,
+) -> Axes:
+    """Heatmap of who attends to whom: rows are queries (the token being computed), columns keys.
+
+    Args:
+        matrix: shape (len(query_tokens), len(key_tokens)); a 0/1 mask or attention weights.
+        binary: draw a mask (allowed / blocked) instead of a weight scale.
+    """
+    values = _as_array(matrix)
+    key_tokens = list(key_tokens if key_tokens is not None else query_tokens)
+    if values.shape != (len(query_tokens), len(key_tokens)):
+        raise ValueError(
+            f"The matrix is {values.shape[0]}×{values.shape[1]} but there are "
+            f"{len(query_tokens)} query and {len(key_tokens)} key tokens: they must match."
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.45 * len(key_tokens) + 2, 0.45 * len(query_tokens) + 1.5))
+    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1 if binary else None)
+    ax.set_xticks(range(len(key_tokens)), key_tokens, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(len(query_tokens)), query_tokens, fontsize=8)
+    ax.set_xlabel("attends to (keys)")
+    ax.set_ylabel("token being computed (queries)")
+    ax.set_title(title)
+    if not binary:
+        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    return ax
+
+
+def plot_attention_masks(masks: Mapping[str, tuple[Any, Sequence[str], Sequence[str]]]) -> Any:
+    """Several masks side by side: ``{title: (mask, query_tokens, key_tokens)}``."""
+    figure, axes = plt.subplots(1, len(masks), figsize=(5.2 * len(masks), 5), squeeze=False)
+    for ax, (title, (mask, queries, keys)) in zip(axes[0], masks.items(), strict=True):
+        plot_attention(mask, queries, keys, title=title, ax=ax, binary=True)
+    figure.tight_layout()
+    return figure
+
+
+def plot_bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str = "",
+    xlabel: str = "",
+    ax: Axes | None = None,
+    fmt: str = "{:.3f}",
+) -> Axes:
+    """Horizontal bar chart with each value written at the end of its bar."""
+    if len(labels) != len(values):
+        raise ValueError(f"{len(labels)} labels but {len(values)} values: they must match.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.5 * len(labels) + 1.2))
+    bars = ax.barh(list(labels), list(values), color="tab:blue")
+    ax.bar_label(bars, [fmt.format(v) for v in values], padding=3, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.margins(x=0.15)
+    return ax

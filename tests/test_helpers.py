@@ -1,0 +1,133 @@
+"""Unit tests of the small helpers notebooks share."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+import pytest
+
+from course_utils import exercises, recording, text, timing
+from course_utils.errors import EmptyInputError
+from course_utils.zoo.fingerprint import commit_sha, fingerprint
+from course_utils.zoo.hf_cache import install_snapshot, installed_commit, repo_folder
+from course_utils.zoo.recipe import Recipe
+
+matplotlib.use("Agg")
+
+
+@pytest.mark.parametrize("bad", ["", "   ", [], ["fine", ""], ["ok", " \n"]])
+def test_empty_text_is_refused_with_advice(bad):
+    with pytest.raises(EmptyInputError) as caught:
+        text.check_texts(bad)
+    assert "empty" in str(caught.value).lower() or "no texts" in str(caught.value).lower()
+
+
+def test_non_text_is_refused():
+    with pytest.raises(TypeError, match="pass strings only"):
+        text.check_texts(["fine", 3])
+
+
+def test_classify_checks_before_calling_the_model():
+    calls = []
+
+    def fake_classifier(items, batch_size):
+        calls.append(items)
+        return [{"label": "POSITIVE", "score": 1.0} for _ in items]
+
+    with pytest.raises(EmptyInputError):
+        text.classify(fake_classifier, ["", "fine"])
+    assert calls == []
+    assert text.classify(fake_classifier, "fine") == [{"label": "POSITIVE", "score": 1.0}]
+
+
+def test_family_checker_marks_right_and_wrong():
+    answers = {
+        "sentiment analysis": "encoder-only",
+        "translation": "Encoder Decoder",
+        "summarization": "decoder-only",
+        "semantic similarity": "encoder_only",
+    }
+    verdicts = {v.task: v.correct for v in exercises.check_families(answers)}
+    assert verdicts == {
+        "sentiment analysis": True,
+        "translation": True,
+        "summarization": False,
+        "semantic similarity": True,
+    }
+
+
+def test_family_checker_explains_bad_answers():
+    with pytest.raises(ValueError, match="not a family"):
+        exercises.check_families({"translation": "transformer"})
+    with pytest.raises(ValueError, match="Unknown task"):
+        exercises.check_families({"poetry": "decoder-only"})
+    with pytest.raises(ValueError, match="missing"):
+        exercises.check_families({"translation": "encoder-decoder"})
+
+
+def test_record_writes_json_only_when_asked(tmp_path, monkeypatch):
+    target = tmp_path / "results.json"
+    monkeypatch.delenv(recording.RESULTS_ENV, raising=False)
+    recording.record("ignored", 1)
+    assert not target.exists()
+    monkeypatch.setenv(recording.RESULTS_ENV, str(target))
+    recording.record("accuracy", 0.93)
+    recording.record("labels", ["POSITIVE"])
+    assert json.loads(target.read_text()) == {"accuracy": 0.93, "labels": ["POSITIVE"]}
+
+
+def test_best_time_takes_the_minimum():
+    durations = iter([0.0, 0.03, 0.01, 0.02])  # warm-up first, then three timed calls
+    import time
+
+    assert timing.best_time(lambda: time.sleep(next(durations)), repeat=3) < 0.02
+    with pytest.raises(ValueError):
+        timing.best_time(lambda: None, repeat=0)
+
+
+def test_plot_attention_checks_shapes():
+    from course_utils import plotting
+
+    ax = plotting.plot_attention([[1, 0], [1, 1]], ["a", "b"], binary=True)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
+    with pytest.raises(ValueError, match="must match"):
+        plotting.plot_attention([[1, 0], [1, 1]], ["a", "b", "c"])
+    with pytest.raises(ValueError, match="must match"):
+        plotting.plot_bars(["a"], [1.0, 2.0])
+
+
+def test_snapshot_layout_is_what_huggingface_hub_reads(tmp_path):
+    source = tmp_path / "model"
+    source.mkdir()
+    (source / "config.json").write_text("{}")
+    (source / ".complete").write_text("marker")
+    cache = tmp_path / "hub"
+    install_snapshot(cache, "org/name", source, "a" * 40, extra_refs=("714eb0f",))
+    folder = repo_folder(cache, "org/name")
+    assert folder.name == "models--org--name"
+    assert (folder / "snapshots" / ("a" * 40) / "config.json").exists()
+    assert not (folder / "snapshots" / ("a" * 40) / ".complete").exists()
+    assert installed_commit(cache, "org/name") == "a" * 40
+    assert installed_commit(cache, "org/name", "714eb0f") == "a" * 40
+    install_snapshot(cache, "org/name", source, "b" * 40)
+    assert sorted(p.name for p in (folder / "snapshots").iterdir()) == ["b" * 40]
+
+    from huggingface_hub import try_to_load_from_cache
+
+    assert try_to_load_from_cache("org/name", "config.json", cache_dir=cache) is not None
+
+
+def test_fingerprint_follows_data_and_dependencies(tmp_path):
+    (tmp_path / "set.txt").write_text("one")
+    recipe = Recipe(
+        "r", ("org/r",), "X", "test", build=lambda context: None, data_files=("set.txt",)
+    )
+    first = fingerprint(recipe, tmp_path, {})
+    assert fingerprint(recipe, tmp_path, {}) == first
+    assert fingerprint(recipe, tmp_path, {"base": "1"}) != first
+    (tmp_path / "set.txt").write_text("two")
+    assert fingerprint(recipe, tmp_path, {}) != first
+    assert len(commit_sha(first, "org/r")) == 40
+    with pytest.raises(FileNotFoundError, match="missing"):
+        fingerprint(Recipe("r", ("o/r",), "X", "t", lambda c: None, ("absent.txt",)), tmp_path, {})

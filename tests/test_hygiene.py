@@ -1,0 +1,109 @@
+"""Committed notebooks are clean and reviewable (the rule is in README, "Committed outputs")."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import REPO, notebook_paths
+
+CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+TOKEN_PATTERNS = [
+    re.compile(r"hf_[A-Za-z0-9]{30,}"),
+    re.compile(r"sk-[A-Za-z0-9_-]{20,}"),
+    re.compile(r"(?i)(token|api_key|secret)\s*=\s*['\"][A-Za-z0-9_\-]{16,}['\"]"),
+]
+MACHINE_PATHS = [
+    re.compile(r"/(?:home|root|Users|tmp|work)/[^\s\"']+"),
+    re.compile(r"[A-Za-z]:\\\\Users"),
+    re.compile(r"site-packages"),
+]
+NOISE = [
+    re.compile(p) for p in (r"0x[0-9a-f]{6,}", r"\d+(\.\d+)?\s?(ms|µs|s)/(it|step)", r"Executing:")
+]
+
+
+def test_notebooks_exist_in_numbered_teaching_order():
+    names = [p.name for p in notebook_paths()]
+    numbers = [name[:2] for name in names]
+    assert names, "no notebooks found"
+    assert len(set(numbers)) == len(numbers), f"duplicate notebook numbers: {names}"
+    assert names[0].startswith("00_")
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_notebook_structure(path: Path):
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    cells = notebook.cells
+    assert cells[0].cell_type == "markdown" and cells[0].source.startswith(f"# {path.name[:2]} · ")
+    assert "## Learning goals" in cells[0].source
+    markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    for heading in ("## Recap", "## Exercises", "<details><summary>Solution</summary>"):
+        assert heading in markdown, f"{path.name} lacks {heading!r}"
+    code = [c for c in cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", []), "first code cell: papermill parameters"
+    assert (
+        code[1].source.startswith("import course_utils") and "course_utils.setup(" in code[1].source
+    )
+    assert "pip install" not in "\n".join(c.source for c in code)
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_only_checked_cells_keep_outputs(path: Path):
+    notebook = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        assert cell.execution_count is None, f"cell {index}: execution count committed"
+        assert set(cell.metadata) <= {"tags"}, f"cell {index}: execution metadata committed"
+        if not cell.source.startswith(CHECK_MARK):
+            assert cell.outputs == [], f"cell {index} has outputs but no {CHECK_MARK} mark"
+        else:
+            assert cell.outputs, f"cell {index} is marked {CHECK_MARK} but has no stored output"
+            for output in cell.outputs:
+                assert output.output_type != "error", f"cell {index}: committed error"
+                assert output.get("name") != "stderr", f"cell {index}: committed warnings"
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_no_machine_paths_tokens_or_noise(path: Path):
+    text = path.read_text()
+    for pattern in MACHINE_PATHS + TOKEN_PATTERNS:
+        assert not pattern.search(text), (
+            f"{path.name}: {pattern.pattern} matches {pattern.search(text)}"
+        )
+    outputs = json.dumps([c.get("outputs", []) for c in json.loads(text)["cells"]])
+    for pattern in NOISE:
+        assert not pattern.search(outputs), (
+            f"{path.name} outputs: execution noise {pattern.pattern}"
+        )
+
+
+def test_no_committed_file_holds_a_token_or_large_blob():
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split("\0")
+    for name in filter(None, files):
+        path = REPO / name
+        if not path.is_file():
+            continue
+        assert path.stat().st_size < 5 * 2**20, f"{name} is over 5 MB: build it, do not commit it"
+        content = path.read_text(errors="ignore")
+        for pattern in TOKEN_PATTERNS[:2]:
+            assert not pattern.search(content), f"{name} holds a token-like string"
+
+
+def test_every_data_set_has_a_datasheet():
+    data = REPO / "data"
+    for folder in (p for p in data.iterdir() if p.is_dir()):
+        sheet = folder / "DATASHEET.md"
+        assert sheet.exists(), f"data/{folder.name} has no DATASHEET.md"
+        assert "licen" in sheet.read_text().lower(), (
+            f"data/{folder.name}/DATASHEET.md names no licence"
+        )

@@ -1,0 +1,189 @@
+"""The offline model zoo: layout, ids, errors, and stand-ins that answer sensibly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from course_utils import data, zoo
+from course_utils.errors import ModelNotInZooError
+from course_utils.zoo.recipe import all_recipes
+
+SEED_SENTENCE_IDS = [101, 1045, 3866, 4083, 17662, 12172, 2651, 102]
+
+
+def test_every_stand_in_is_built():
+    stale = [s.recipe.name for s in zoo.plan() if not s.built]
+    assert not stale, f"stale stand-ins after `make zoo`: {stale}"
+
+
+def test_warm_build_is_a_fast_no_op():
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "course_utils.zoo", "build"], capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    assert "built " not in result.stdout, "a warm zoo must not rebuild anything"
+    assert elapsed <= 5, f"warm zoo build took {elapsed:.1f} s (budget 5 s)"
+
+
+def test_unknown_id_error_names_it_and_lists_the_zoo():
+    with pytest.raises(ModelNotInZooError) as caught:
+        zoo.require("someone/unknown-model")
+    message = str(caught.value)
+    assert "someone/unknown-model" in message
+    assert "What to do" in message
+    for repo_id in zoo.available_ids():
+        assert repo_id in message
+    assert isinstance(caught.value, OSError)  # what from_pretrained raises, for existing handlers
+
+
+def test_pipeline_default_revision_is_served():
+    from transformers.pipelines import SUPPORTED_TASKS
+
+    from course_utils.zoo.hf_cache import installed_commit
+
+    default = SUPPORTED_TASKS["text-classification"]["default"]["model"]
+    repo_id, revision = default["pt"] if isinstance(default, dict) else default
+    assert installed_commit(zoo.hub_cache_dir(), repo_id, revision) is not None
+
+
+@pytest.mark.parametrize("recipe", list(all_recipes().values()), ids=lambda r: r.name)
+def test_stand_in_keeps_the_real_class(recipe):
+    from transformers import AutoConfig
+
+    for repo_id in recipe.repo_ids:
+        config = AutoConfig.from_pretrained(repo_id)
+        assert recipe.architecture in (config.architectures or []), repo_id
+
+
+@pytest.fixture(scope="module")
+def sentiment():
+    from transformers import pipeline
+
+    return pipeline("sentiment-analysis")
+
+
+def test_sentiment_pipeline_answers_from_the_model(sentiment):
+    positive, negative = sentiment(
+        ["I loved learning huggingface today", "This was a waste of time"]
+    )
+    assert positive["label"] == "POSITIVE"
+    assert negative["label"] == "NEGATIVE"
+    assert 0.5 < positive["score"] < 1.0 and 0.5 < negative["score"] < 1.0
+
+
+def test_sentiment_stand_in_accuracy_on_held_out_split(sentiment):
+    test = data.sentiment("test")
+    predictions = sentiment([row.text for row in test], batch_size=32)
+    accuracy = sum(
+        p["label"] == row.label_name for p, row in zip(predictions, test, strict=True)
+    ) / len(test)
+    print(f"\nsentiment stand-in held-out accuracy: {accuracy:.3f} on {len(test)} sentences")
+    assert accuracy >= 0.90
+
+
+def test_held_out_split_is_never_trained_on():
+    train = {row.text.lower() for row in data.sentiment("train")}
+    test = [row.text.lower() for row in data.sentiment("test")]
+    assert len(test) >= 100 and len(train) + len(test) >= 600
+    assert not train.intersection(test)
+
+
+@pytest.mark.parametrize(
+    "repo_id",
+    [
+        "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+        "google-bert/bert-base-uncased",
+        "bert-base-uncased",
+        "distilbert/distilbert-base-uncased",
+    ],
+)
+def test_tokenizers_reproduce_the_real_token_ids(repo_id):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(repo_id)
+    assert tokenizer("I loved learning huggingface today")["input_ids"] == SEED_SENTENCE_IDS
+
+
+def test_minilm_converts_exactly_into_distilbert():
+    from transformers import AutoTokenizer, BertModel, DistilBertModel
+
+    from course_utils.zoo.minilm import bert_to_distilbert_state, distilbert_config, minilm_dir
+
+    bert = BertModel.from_pretrained(minilm_dir()).eval()
+    distil = DistilBertModel(distilbert_config(bert.config)).eval()
+    state = bert_to_distilbert_state(bert.state_dict())
+    distil.load_state_dict({k.removeprefix("distilbert."): v for k, v in state.items()})
+    tokenizer = AutoTokenizer.from_pretrained(minilm_dir())
+    batch = tokenizer(
+        [
+            "I loved learning huggingface today",
+            "A much longer sentence, so the first one is padded.",
+        ],
+        padding=True,
+        return_tensors="pt",
+    )
+    with torch.no_grad():
+        expected = bert(**batch).last_hidden_state
+        actual = distil(
+            input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
+        ).last_hidden_state
+    real = batch["attention_mask"].bool()
+    max_diff = (expected - actual)[real].abs().max().item()
+    print(f"\nMiniLM → DistilBERT max |Δ| = {max_diff:.2e}")
+    assert max_diff < 1e-5
+
+
+def test_bert_and_distilbert_stand_ins_fill_masks_alike():
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
+    batch = tokenizer("Once upon a time, in a land far [MASK].", return_tensors="pt")
+    position = batch["input_ids"][0].tolist().index(tokenizer.mask_token_id)
+    predictions = []
+    for repo_id in ("google-bert/bert-base-uncased", "distilbert/distilbert-base-uncased"):
+        model = AutoModelForMaskedLM.from_pretrained(repo_id).eval()
+        with torch.no_grad():
+            logits = model(
+                input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
+            ).logits
+        predictions.append(tokenizer.decode(logits[0, position].argmax()))
+    assert predictions == ["away", "away"]
+
+
+def test_gpt2_stand_in_writes_words():
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained("gpt2")
+    model = AutoModelForCausalLM.from_pretrained("openai-community/gpt2")
+    inputs = tokenizer("Once upon a time, in a land far away", return_tensors="pt")
+    output = model.generate(**inputs, max_new_tokens=20, do_sample=False)
+    text = tokenizer.decode(output[0], skip_special_tokens=True)
+    story_words = set(" ".join(data.stories()).lower().replace(",", " ").replace(".", " ").split())
+    new_words = (
+        text.removeprefix("Once upon a time, in a land far away")
+        .replace(",", " ")
+        .replace(".", " ")
+        .split()
+    )
+    assert len(new_words) >= 8
+    known = sum(word.lower().strip('"!?') in story_words for word in new_words) / len(new_words)
+    assert known >= 0.9, text
+
+
+def test_t5_stand_in_is_a_text_to_text_model_with_sentinels():
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained("google/flan-t5-small")
+    sentinel = tokenizer.convert_tokens_to_ids("<extra_id_0>")
+    assert sentinel != tokenizer.unk_token_id
+    model = AutoModelForSeq2SeqLM.from_pretrained("google/flan-t5-small")
+    inputs = tokenizer("translate English to German: The house is small", return_tensors="pt")
+    output = model.generate(**inputs, max_new_tokens=16)
+    assert tokenizer.decode(output[0], skip_special_tokens=True) == "Das Haus ist klein"
