@@ -10,7 +10,7 @@ help:
 	@echo "make lab        set up .venv, prepare models, open JupyterLab on notebooks/"
 	@echo "make test       set up .venv, build the offline model zoo, run lint + the whole suite offline"
 	@echo "make bench      print benchmark figures (last line: one JSON object)"
-	@echo "make notebooks  re-execute notebooks offline and keep only the committed-output cells"
+	@echo "make notebooks  re-execute notebooks offline, keep only committed-output cells, update kaggle/"
 	@echo "make format     ruff format + autofix (notebooks included)"
 
 # (Re)install when requirements.txt or pyproject.toml change. torch resolves to the local CPU wheel.
@@ -43,6 +43,7 @@ bench: $(STAMP) zoo
 
 notebooks: $(STAMP) zoo
 	COURSE_OFFLINE=1 $(BIN)/python tools/refresh_notebooks.py
+	$(BIN)/python tools/make_kaggle_metadata.py
 
 clean-zoo: $(STAMP)
 	$(BIN)/python -m course_utils.zoo clean

@@ -8,6 +8,7 @@ in the repository — so the secrets tests can prove that nothing leaks them.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import secrets
 import sys
@@ -29,12 +30,17 @@ os.environ["HF_HUB_CACHE"] = str(hub_cache_dir())
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
-CANARIES = {
-    "HF_TOKEN": "hf_" + secrets.token_hex(17),
-    "OPENAI_API_KEY": "sk-canary-" + secrets.token_hex(16),
-    "KAGGLE_KEY": secrets.token_hex(16),
-}
-os.environ.update(CANARIES)
+CANARY_NAMES = ("HF_TOKEN", "OPENAI_API_KEY", "KAGGLE_KEY")
+if os.environ.get("COURSE_CANARIES_PLANTED") != "1":  # worker processes inherit the parent's
+    os.environ.update(
+        {
+            "HF_TOKEN": "hf_" + secrets.token_hex(17),
+            "OPENAI_API_KEY": "sk-canary-" + secrets.token_hex(16),
+            "KAGGLE_KEY": secrets.token_hex(16),
+            "COURSE_CANARIES_PLANTED": "1",
+        }
+    )
+CANARIES = {name: os.environ[name] for name in CANARY_NAMES}
 
 
 def notebook_paths() -> list[Path]:
@@ -76,7 +82,8 @@ def executed_notebooks() -> dict[str, ExecutedNotebook | str]:
     Values are an ``ExecutedNotebook`` or, when execution failed, the error text.
     """
     EXECUTED.mkdir(parents=True, exist_ok=True)
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    # Processes, not threads: each notebook gets its own COURSE_RESULTS_FILE in its environment.
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         outcomes = dict(pool.map(_execute, notebook_paths()))
     executed: dict[str, ExecutedNotebook | str] = {}
     for stem, error in outcomes.items():
