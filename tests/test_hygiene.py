@@ -60,12 +60,13 @@ def test_only_checked_cells_keep_outputs(path: Path):
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
-        assert cell.execution_count is None, f"cell {index}: execution count committed"
         assert set(cell.metadata) <= {"tags"}, f"cell {index}: execution metadata committed"
         if not cell.source.startswith(CHECK_MARK):
             assert cell.outputs == [], f"cell {index} has outputs but no {CHECK_MARK} mark"
+            assert cell.execution_count is None, f"cell {index}: execution count committed"
         else:
             assert cell.outputs, f"cell {index} is marked {CHECK_MARK} but has no stored output"
+            assert cell.execution_count == 1, f"cell {index}: checked cells carry count 1 (nbval)"
             for output in cell.outputs:
                 assert output.output_type != "error", f"cell {index}: committed error"
                 assert output.get("name") != "stderr", f"cell {index}: committed warnings"

@@ -21,8 +21,19 @@ def check_00_setup(results: dict) -> None:
     assert results["versions"]["transformers"].split(".")[0] in {"4", "5"}
 
 
+def check_01_variants(results: dict) -> None:
+    assert results["families_check_passed"] is True
+    assert results["causal_pairs"] == 9  # eight words, then EOS
+    assert results["causal_mask_is_lower_triangular"] is True
+    assert results["causal_prefix_unaffected"] is True  # changing a later token leaves earlier logits
+    assert results["t5_sentinel_in_input"] is True
+    assert 0 < results["t5_target_fraction"] < 0.35  # span corruption: short targets
+    assert results["mlm_top_token"] == "away"  # "Once upon a time, in a land far [MASK]."
+
+
 CHECKS: dict[str, Callable[[dict], None]] = {
     "00_setup": check_00_setup,
+    "01_variants": check_01_variants,
 }
 
 

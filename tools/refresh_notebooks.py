@@ -31,12 +31,13 @@ def clean(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.pop("id", None)
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
+        # nbval skips checking a cell without an execution count, so checked cells keep "1".
+        cell.execution_count = 1 if keeps_output(cell) else None
         if not keeps_output(cell):
             cell.outputs = []
         for output in cell.outputs:
             if "execution_count" in output:
-                output.execution_count = None
+                output.execution_count = cell.execution_count
     notebook.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
