@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import sys
 import threading
-import urllib.error
-import urllib.request
 from typing import Literal
 
 Platform = Literal["colab", "kaggle", "local"]
@@ -44,6 +42,9 @@ def hub_reachable(endpoint: str | None = None, timeout: float = REACHABILITY_TIM
     The request runs in a daemon thread that we stop waiting for, because a socket timeout does
     not cover a hanging DNS lookup — and an air-gapped classroom must not wait for one.
     """
+    import urllib.error  # imported here: it pulls in ssl, too slow for `import course_utils`
+    import urllib.request
+
     url = f"{endpoint or hub_endpoint()}/api/models/openai-community/gpt2"
     answered = threading.Event()
 

@@ -10,7 +10,6 @@ import os
 import random
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from course_utils.environment import Platform, detect_platform, env_flag, hub_reachable
@@ -148,6 +147,8 @@ def seed_everything(seed: int) -> None:
 
 
 def _version(package: str) -> str:
+    from importlib import metadata  # imported here: keeps `import course_utils` fast
+
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
