@@ -83,7 +83,9 @@ def executed_notebooks() -> dict[str, ExecutedNotebook | str]:
     """
     EXECUTED.mkdir(parents=True, exist_ok=True)
     # Processes, not threads: each notebook gets its own COURSE_RESULTS_FILE in its environment.
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=2, mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
         outcomes = dict(pool.map(_execute, notebook_paths()))
     executed: dict[str, ExecutedNotebook | str] = {}
     for stem, error in outcomes.items():

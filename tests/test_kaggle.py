@@ -11,8 +11,17 @@ sys.path.insert(0, str(REPO / "tools"))
 import make_kaggle_metadata  # noqa: E402
 
 REQUIRED = {
-    "id", "title", "code_file", "language", "kernel_type", "enable_gpu", "enable_internet",
-    "dataset_sources", "competition_sources", "kernel_sources", "model_sources",
+    "id",
+    "title",
+    "code_file",
+    "language",
+    "kernel_type",
+    "enable_gpu",
+    "enable_internet",
+    "dataset_sources",
+    "competition_sources",
+    "kernel_sources",
+    "model_sources",
 }
 
 
@@ -27,7 +36,7 @@ def test_every_notebook_has_current_metadata():
 def test_metadata_is_valid_and_points_at_a_notebook():
     for path in make_kaggle_metadata.expected_files():
         metadata = json.loads(path.read_text())
-        assert REQUIRED <= set(metadata)
+        assert set(metadata) >= REQUIRED
         assert (path.parent / metadata["code_file"]).resolve().exists()
         owner, slug = metadata["id"].split("/")
         assert slug == make_kaggle_metadata.slugify(metadata["title"])

@@ -25,15 +25,43 @@ def check_01_variants(results: dict) -> None:
     assert results["families_check_passed"] is True
     assert results["causal_pairs"] == 9  # eight words, then EOS
     assert results["causal_mask_is_lower_triangular"] is True
-    assert results["causal_prefix_unaffected"] is True  # changing a later token leaves earlier logits
+    assert (
+        results["causal_prefix_unaffected"] is True
+    )  # changing a later token leaves earlier logits
     assert results["t5_sentinel_in_input"] is True
     assert 0 < results["t5_target_fraction"] < 0.35  # span corruption: short targets
     assert results["mlm_top_token"] == "away"  # "Once upon a time, in a land far [MASK]."
 
 
+def check_02_pipelines(results: dict) -> None:
+    expected = ["POSITIVE", "NEGATIVE", "POSITIVE", "NEGATIVE"]
+    assert results["default_pipeline_labels"] == expected
+    assert results["explicit_pipeline_labels"] == expected
+    assert results["n_test_sentences"] >= 100
+    assert results["heldout_accuracy"] >= 0.90
+    assert results["manual_matches_pipeline"] is True
+    assert results["batched_vs_loop"] > 0  # the figure itself is `make bench`'s, on a quiet machine
+    from importlib.metadata import version  # the kernel ran in this very environment
+
+    major = int(version("transformers").split(".")[0])
+    assert results["translation_pipeline_available"] == (major == 4)  # removed in transformers 5
+
+
+def check_03_direct_loading(results: dict) -> None:
+    assert results["input_ids"] == SEED_SENTENCE_IDS
+    assert results["direct_label"] == results["pipeline_label"] == "POSITIVE"
+    assert abs(sum(results["probabilities"]) - 1) < 1e-4
+    assert results["mlm_top_token"] == "away"
+    assert results["gpt2_text"].startswith("Once upon a time, in a land far away")
+    assert len(results["gpt2_text"].split()) > 12
+    assert results["t5_text"] == "Das Haus ist klein"
+
+
 CHECKS: dict[str, Callable[[dict], None]] = {
     "00_setup": check_00_setup,
     "01_variants": check_01_variants,
+    "02_pipelines": check_02_pipelines,
+    "03_direct_loading": check_03_direct_loading,
 }
 
 
