@@ -42,12 +42,28 @@ class StandIn:
 
     @property
     def build_dir(self) -> Path:
-        return zoo_root() / "builds" / self.recipe.name / self.fingerprint[:16]
+        return generation_dir() / "builds" / self.recipe.name / self.fingerprint[:16]
+
+
+def generation_dir() -> Path:
+    """This library generation's part of the zoo: ``<zoo root>/transformers<major>/``.
+
+    Some files transformers 5 saves (a T5 tokenizer's config, for one) do not load in 4.57, so
+    the two generations the course supports side by side keep separate builds and caches instead
+    of taking turns overwriting one.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major = version("transformers").split(".")[0]
+    except PackageNotFoundError:
+        major = "-missing"
+    return zoo_root() / f"transformers{major}"
 
 
 def hub_cache_dir() -> Path:
     """The Hugging Face hub-cache folder that offline sessions use (``HF_HUB_CACHE``)."""
-    return zoo_root() / "hub"
+    return generation_dir() / "hub"
 
 
 def plan() -> list[StandIn]:
@@ -61,7 +77,8 @@ def plan() -> list[StandIn]:
     for recipe in all_recipes().values():
         print_ = fingerprint(recipe, data, {name: prints[name] for name in recipe.needs})
         prints[recipe.name] = print_
-        built = (zoo_root() / "builds" / recipe.name / print_[:16] / ".complete").exists() and all(
+        state = StandIn(recipe, print_, built=False)
+        built = (state.build_dir / ".complete").exists() and all(
             installed_commit(hub_cache_dir(), repo_id) == commit_sha(print_, repo_id)
             for repo_id in recipe.repo_ids
         )
