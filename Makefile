@@ -20,9 +20,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
 	@touch $(STAMP)
 
+# Jupyter refuses to run as root unless told; containers and classroom VMs often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)
 	$(BIN)/python -m course_utils.zoo build --if-offline
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 zoo: $(STAMP)
 	COURSE_OFFLINE=1 $(BIN)/python -m course_utils.zoo build
