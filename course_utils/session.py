@@ -100,7 +100,12 @@ def _check_import_order(offline: bool, hub_cache: Path | None) -> None:
     offline_ok = bool(constants.HF_HUB_OFFLINE) == offline
     cache_ok = hub_cache is None or Path(constants.HF_HUB_CACHE).resolve() == hub_cache.resolve()
     if offline_ok and cache_ok:
-        return  # already configured as needed (for example by an earlier setup() call)
+        if _active is None:  # harmless this time, but a habit that breaks offline sessions
+            print(
+                f"Note: {', '.join(imported)} was imported before course_utils.setup(). No harm "
+                "this time; run the setup cell first from now on."
+            )
+        return
     raise SetupOrderError(
         f"course_utils.setup() ran after {', '.join(imported)} was imported, so it can no longer "
         f"switch this session {'to offline mode' if offline else 'to online mode'}.\n"

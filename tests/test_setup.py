@@ -36,13 +36,19 @@ def test_setup_after_transformers_import_says_what_to_do(run_python):
     assert "before any cell that imports transformers" in result.stderr
 
 
+def test_harmless_late_setup_still_says_so(run_python):
+    result = run_python("import transformers, course_utils; course_utils.setup(verbose=False)")
+    assert result.returncode == 0, result.stderr
+    assert "was imported before course_utils.setup()" in result.stdout
+
+
 def test_setup_twice_is_fine(run_python):
     result = run_python(
         "import course_utils; course_utils.setup(verbose=False); import transformers; "
         "s = course_utils.setup(verbose=False); print(s.offline)"
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "True"
+    assert result.stdout.strip() == "True"  # and no import-order note for the second call
 
 
 def test_course_offline_forces_offline_and_points_cache_at_zoo(run_python):
