@@ -21,6 +21,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 EXECUTED = REPO / "build" / "executed"
+# Token ids of "I loved learning huggingface today" in the real bert-base-uncased vocabulary.
+SEED_SENTENCE_IDS = [101, 1045, 3866, 4083, 17662, 12172, 2651, 102]
 
 # Before anything imports huggingface_hub: offline, reading the zoo.
 os.environ["COURSE_OFFLINE"] = "1"

@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import ExecutedNotebook, notebook_paths
-
-SEED_SENTENCE_IDS = [101, 1045, 3866, 4083, 17662, 12172, 2651, 102]
+from conftest import SEED_SENTENCE_IDS, ExecutedNotebook, notebook_paths
 
 
 def check_00_setup(results: dict) -> None:

@@ -8,12 +8,11 @@ import time
 
 import pytest
 import torch
+from conftest import SEED_SENTENCE_IDS
 
 from course_utils import data, zoo
 from course_utils.errors import ModelNotInZooError
 from course_utils.zoo.recipe import all_recipes
-
-SEED_SENTENCE_IDS = [101, 1045, 3866, 4083, 17662, 12172, 2651, 102]
 
 
 def test_every_stand_in_is_built():

@@ -10,6 +10,7 @@ from filelock import FileLock
 from tqdm.auto import tqdm
 
 from course_utils.paths import data_dir, zoo_root
+from course_utils.session import seed_everything
 from course_utils.zoo import StandIn, hub_cache_dir, plan
 from course_utils.zoo.fingerprint import commit_sha
 from course_utils.zoo.hf_cache import install_snapshot
@@ -59,7 +60,7 @@ def _build_one(state: StandIn, outputs: dict[str, Path], force: bool) -> None:
             data_dir=data_dir(),
             seed=SEED,
         )
-        _seed(SEED)
+        seed_everything(SEED)
         recipe.build(context)
         shutil.rmtree(final, ignore_errors=True)
         staging.rename(final)
@@ -75,17 +76,6 @@ def _build_one(state: StandIn, outputs: dict[str, Path], force: bool) -> None:
             commit_sha(state.fingerprint, repo_id),
             extra_refs=pipeline_revisions(repo_id),
         )
-
-
-def _seed(seed: int) -> None:
-    import random
-
-    import numpy as np
-    import torch
-
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def pipeline_revisions(repo_id: str) -> tuple[str, ...]:
