@@ -17,12 +17,17 @@ __all__ = ["Session", "setup", "record"]
 
 _SUBMODULES = {
     "data",
+    "embeddings",
     "environment",
     "errors",
     "exercises",
+    "finetuning",
     "paths",
     "plotting",
     "recording",
+    "scratch_bert",
+    "source",
+    "tasks",
     "text",
     "timing",
     "zoo",

@@ -45,7 +45,13 @@ def fingerprint(recipe: Recipe, data_dir: Path, needed: dict[str, str]) -> str:
         needed: fingerprints of the recipes named in ``recipe.needs``.
     """
     digest = hashlib.sha256(f"format {FORMAT_VERSION}\n".encode())
-    sources = [recipe.module_file] + [PACKAGE_DIR / name for name in INGREDIENT_MODULES]
+    modules = INGREDIENT_MODULES + recipe.ingredients
+    for name in recipe.ingredients:
+        if not (PACKAGE_DIR / name).exists():
+            raise FileNotFoundError(
+                f"Recipe {recipe.name!r} lists course_utils/{name} as an ingredient; it is missing."
+            )
+    sources = [recipe.module_file] + [PACKAGE_DIR / name for name in modules]
     for path in sources:
         if path is not None and path.exists():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())

@@ -46,6 +46,9 @@ class Recipe:
         build: writes the model repo into ``BuildContext.out_dir``.
         data_files: paths under ``data/`` the build reads; part of the fingerprint.
         needs: names of recipes whose output this one starts from.
+        ingredients: modules of ``course_utils`` (relative paths such as ``"tasks/ner.py"``)
+            this recipe's weights depend on beyond the shared training code; part of its
+            fingerprint, so editing them rebuilds this stand-in and no other.
     """
 
     name: str
@@ -55,6 +58,7 @@ class Recipe:
     build: Callable[[BuildContext], None]
     data_files: tuple[str, ...] = ()
     needs: tuple[str, ...] = field(default_factory=tuple)
+    ingredients: tuple[str, ...] = ()
     module_file: Path | None = None
 
 
