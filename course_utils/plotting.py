@@ -12,6 +12,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 
 def _as_array(matrix: Any) -> np.ndarray:
@@ -83,4 +84,76 @@ def plot_bars(
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.margins(x=0.15)
+    return ax
+
+
+def plot_similarity_matrix(
+    matrix: Any,
+    row_labels: Sequence[str],
+    col_labels: Sequence[str] | None = None,
+    title: str = "",
+    ax: Axes | None = None,
+    vmin: float = -1.0,
+    vmax: float = 1.0,
+) -> Axes:
+    """Heatmap of pairwise (cosine) similarities with each value written in its cell.
+
+    The colour scale is fixed (by default the whole cosine range, -1 to 1) rather than stretched
+    to the data, so heatmaps of different models can be compared by eye: a model whose every
+    cell is dark red rates every pair as similar.
+    """
+    values = _as_array(matrix)
+    col_labels = list(col_labels if col_labels is not None else row_labels)
+    if values.shape != (len(row_labels), len(col_labels)):
+        raise ValueError(
+            f"The matrix is {values.shape[0]}×{values.shape[1]} but there are "
+            f"{len(row_labels)} row and {len(col_labels)} column labels: they must match."
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.6 * len(col_labels) + 2.5, 0.5 * len(row_labels) + 1.5))
+    image = ax.imshow(values, cmap="RdBu_r", vmin=vmin, vmax=vmax)
+    for (row, col), value in np.ndenumerate(values):
+        strong = abs(value - (vmin + vmax) / 2) > 0.3 * (vmax - vmin)
+        ax.text(
+            col,
+            row,
+            f"{value:.2f}",
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if strong else "black",
+        )
+    ax.set_xticks(range(len(col_labels)), col_labels, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(len(row_labels)), row_labels, fontsize=8)
+    ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    return ax
+
+
+def plot_loss_curves(
+    curves: Mapping[str, Sequence[tuple[int, float]]],
+    title: str = "",
+    ax: Axes | None = None,
+) -> Axes:
+    """Training loss against training step, one line per run: ``{name: [(step, loss), ...]}``.
+
+    Runs share one axes so that their speed of learning can be compared at a glance; a short
+    run (a few points) gets markers, so that it is not mistaken for a straight line.
+    """
+    if not curves:
+        raise ValueError("No curves were given: pass {name: [(step, loss), ...]}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    for name, points in curves.items():
+        if not points:
+            raise ValueError(f"The curve {name!r} has no points: log the loss while training.")
+        steps, losses = zip(*points, strict=True)
+        ax.plot(steps, losses, marker="o" if len(points) <= 30 else None, markersize=3, label=name)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
+    ax.set_xlabel("training step")
+    ax.set_ylabel("training loss")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
     return ax

@@ -31,6 +31,7 @@ from course_utils.zoo import hub_cache_dir  # noqa: E402
 os.environ["HF_HUB_CACHE"] = str(hub_cache_dir())
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["COURSE_QUICK"] = "1"  # notebooks' `quick` default, for nbval's runs of them
 
 CANARY_NAMES = ("HF_TOKEN", "OPENAI_API_KEY", "KAGGLE_KEY")
 if os.environ.get("COURSE_CANARIES_PLANTED") != "1":  # worker processes inherit the parent's
@@ -63,6 +64,8 @@ def _execute(source: Path) -> tuple[str, str | None]:
     results = EXECUTED / f"{source.stem}.results.json"
     results.unlink(missing_ok=True)
     os.environ["COURSE_RESULTS_FILE"] = str(results)
+    # Two notebooks run at once on CI's two cores: one thread each, or they oversubscribe.
+    os.environ["OMP_NUM_THREADS"] = "1"
     try:
         papermill.execute_notebook(
             str(source),
@@ -88,7 +91,8 @@ def executed_notebooks() -> dict[str, ExecutedNotebook | str]:
     with ProcessPoolExecutor(
         max_workers=2, mp_context=multiprocessing.get_context("spawn")
     ) as pool:
-        outcomes = dict(pool.map(_execute, notebook_paths()))
+        # Later notebooks train more, so start them first: the pool ends with short ones.
+        outcomes = dict(pool.map(_execute, reversed(notebook_paths())))
     executed: dict[str, ExecutedNotebook | str] = {}
     for stem, error in outcomes.items():
         if error:

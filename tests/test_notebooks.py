@@ -55,11 +55,116 @@ def check_03_direct_loading(results: dict) -> None:
     assert results["t5_text"] == "Das Haus ist klein"
 
 
+def check_04_bert_tasks(results: dict) -> None:
+    untrained = results["untrained_accuracies"]
+    assert len(untrained) == 5 and 0.3 <= sum(untrained) / 5 <= 0.7  # random heads: chance
+    assert results["fine_tuned_accuracy"] >= 0.85 >= max(untrained) + 0.1
+    assert results["ner_f1"] >= 0.85
+    groups = results["ner_groups"]
+    assert groups[0] == ["PER", "ORG", "LOC"]  # Freya Nasser, Kestrel Aerospace, Cape Town
+    assert groups[1] == ["MISC", "LOC", "MISC"]  # Irish, Porto, Rugby World Cup
+    from importlib.metadata import version  # the kernel ran in this very environment
+
+    assert results["qa_pipeline_available"] == (version("transformers").split(".")[0] == "4")
+    answers = results["helper_answers"]
+    assert results["manual_answer"] == answers["Which instrument does Beatriz Ortiz play?"]
+    assert answers["Which instrument does Beatriz Ortiz play?"] == "bassoon"
+    assert answers["Where does Beatriz Ortiz live now?"] == "Adelaide"
+    assert answers["When was Beatriz Ortiz born?"] is None  # not in the context: no answer
+    assert answers["Who founded Meridian Ceramics?"] is None
+    assert results["long_context_windows"] > 1
+    assert results["long_context_answer"] == "Adelaide"
+    assert results["qa_scores"]["exact_match"] >= 0.8
+    assert results["qa_scores"]["no_answer_accuracy"] >= 0.7
+
+
+def check_06_bert_from_scratch(results: dict) -> None:
+    # The from-scratch model reproduces HF BertModel with the real MiniLM weights, padding included.
+    assert results["max_abs_diff"] <= 1e-4
+    assert results["max_abs_diff_real_tokens"] <= 2e-5
+    assert results["pooler_max_abs_diff"] <= 1e-4
+    assert results["explicit_vs_sdpa_max_abs_diff"] <= 1e-4
+    assert results["padding_invariant"] is True
+    assert results["unmasked_padding_leaks"] is True
+    assert results["missing_key_error_names_key"] is True
+    assert results["n_parameters"] == results["hf_n_parameters"] > 0
+    assert results["previous_token_head_score"] > 0.9
+    # nn.TransformerEncoder: matches with the right settings; the defaults' effects are visible.
+    assert results["torch_encoder_max_abs_diff"] <= 1e-4
+    assert results["torch_encoder_seed_settings_diff"] > results["max_abs_diff_real_tokens"]
+    assert results["torch_encoder_fast_path_zero_padding"] is True
+    assert results["torch_encoder_tanh_gelu_diff"] > 1e-4
+    assert results["sbert_match_max_abs_diff"] <= 1e-4
+    assert results["paraphrase_ranked_first"] is True
+    assert results["classifier_logits_shape"] == [results["n_reviews"], 2]
+    assert results["scratch_vs_hf_speed"] > 0  # the figure itself is `make bench`'s
+
+
+def check_09_sentence_embeddings(results: dict) -> None:
+    rho = results["spearman"]
+    bert_methods = [method for method in rho if method != "SBERT"]
+    assert results["n_pairs"] >= 120
+    assert len(bert_methods) == 3 and all(0 < value <= 1 for value in rho.values())
+    # The acceptance criterion, from the computed figures: SBERT beats every BERT pooling.
+    assert results["sbert_wins"] is True
+    assert rho["SBERT"] > max(rho[method] for method in bert_methods)
+    assert min(results["bootstrap_sbert_ahead"].values()) > 0.5  # ahead in most resamples
+    # Mask-aware mean pooling is batch-independent; the plain .mean(dim=1) is not, and costs ρ.
+    assert results["masked_mean_batch_drift"] < 1e-4 < results["unmasked_mean_batch_drift"]
+    assert rho["BERT mean"] > rho["BERT mean, no mask"]
+    assert results["sbert_by_hand_max_difference"] < 1e-5  # library == AutoModel + pooling
+    # Failure cases: shared-word pairs ranked far above people's ranks by every method,
+    # negation pairs above them by SBERT too.
+    ranks = results["category_percentiles"]
+    assert all(ranks["overlap"][m] > ranks["overlap"]["human"] + 0.1 for m in rho)
+    assert ranks["negation"]["SBERT"] > ranks["negation"]["human"]
+    # Semantic search, checked against each query's expected answer.
+    quality, n_queries = results["search_quality"], results["n_queries"]
+    assert n_queries >= 15
+    assert quality["SBERT"]["top1"] >= 0.75 * n_queries
+    assert quality["SBERT"]["top3"] >= 0.9 * n_queries
+    assert quality["SBERT"]["top1"] >= max(q["top1"] for q in quality.values())
+    # Why: anisotropy of raw BERT vectors, and SBERT's contrastive objective.
+    unrelated = results["mean_cosine_different_topics"]
+    assert abs(unrelated["SBERT"]) < 0.2 < min(unrelated[m] for m in bert_methods)
+    in_batch = results["in_batch_paraphrase"]
+    assert in_batch["SBERT"]["loss"] < min(in_batch[m]["loss"] for m in bert_methods)
+
+
+def check_10_training_regimes(results: dict) -> None:
+    few = results["few_shot_accuracies"]
+    full, loop = results["full_accuracy"], results["loop_accuracy"]
+    untrained, zero_shot = results["untrained_accuracy"], results["zero_shot_accuracy"]
+    assert results["n_test"] >= 100
+    assert results["few_shot_n_examples"] == 2 * results["few_shot_k"] < results["n_train"] / 10
+    assert 0.3 <= untrained <= 0.7  # a random head on a balanced test set: about chance
+    assert zero_shot >= 0.6  # label descriptions alone, no training, clearly beat chance
+    # Few-shot: 16 examples are memorised (loss near 0) by every draw ...
+    assert len(few) >= 2 and len(results["few_shot_losses"]) == len(few)
+    assert all(last < 0.2 < 0.6 < first for first, last in results["few_shot_losses"])
+    # ... yet all the labelled data generalises clearly better, and far above chance.
+    assert full >= 0.8 and full >= sum(few) / len(few) + 0.05 and full >= untrained + 0.2
+    for name in ("full_losses", "loop_losses"):
+        first, last = results[name]
+        assert last < 0.7 * first, f"{name}: the training loss did not go down"
+    # The plain PyTorch loop reproduces the Trainer run up to training noise.
+    assert results["loop_curve_points"] == results["full_curve_points"] >= 5
+    assert loop >= 0.8 and abs(loop - full) <= 0.08
+    table = {row["regime"]: row for row in results["results_table"]}
+    assert table["full fine-tuning, Trainer"]["held-out accuracy"] == full
+    assert table["zero-shot (label descriptions)"]["labelled examples"] == 0
+    assert table["full fine-tuning, plain loop"]["labelled examples"] == results["n_train"]
+
+
 CHECKS: dict[str, Callable[[dict], None]] = {
     "00_setup": check_00_setup,
     "01_variants": check_01_variants,
     "02_pipelines": check_02_pipelines,
     "03_direct_loading": check_03_direct_loading,
+    "04_bert_tasks": check_04_bert_tasks,
+    "06_bert_from_scratch": check_06_bert_from_scratch,
+    "09_sentence_embeddings": check_09_sentence_embeddings,
+    "10_training_regimes": check_10_training_regimes,
 }
 
 

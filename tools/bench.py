@@ -7,6 +7,10 @@
   held-out split, cycled: real, short and of mixed length, so batches carry much padding.
 - batched_sorted_vs_loop: the same batched call with the sentences sorted by length first
   (notebook 02 teaches why), for comparison.
+- scratch_bert_vs_hf: throughput of notebook 06's from-scratch BERT (course_utils.scratch_bert)
+  divided by that of Hugging Face's ``BertModel``, both holding the real all-MiniLM-L6-v2
+  weights: one forward pass on a batch of 16 held-out sentences padded to 128 tokens, eval mode,
+  no_grad, best of 3 interleaved rounds of best-of-2 each (above 1: the from-scratch one is faster).
 
 Run with ``make bench`` (offline, so the sentiment model is the zoo's stand-in).
 """
@@ -20,6 +24,8 @@ import time
 
 N_SENTENCES = 256
 BATCH_SIZE = 32
+MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
+BERT_BATCH, BERT_TOKENS = 16, 128
 
 
 def cold_import_seconds() -> float:
@@ -64,6 +70,36 @@ def batched_vs_loop() -> tuple[float, float, float, float]:
     return loop / batched, batched, loop, loop / batched_sorted
 
 
+def scratch_bert_vs_hf() -> tuple[float, float, float]:
+    """(hf_seconds / scratch_seconds, scratch_seconds, hf_seconds) for one 16 × 128 forward pass."""
+    import course_utils
+
+    course_utils.setup(verbose=False)
+    import torch
+    from transformers import AutoTokenizer, BertModel
+
+    from course_utils import data
+    from course_utils.scratch_bert import ScratchBert, ScratchBertConfig, load_hf_bert_weights
+    from course_utils.timing import best_time
+
+    hf_model = BertModel.from_pretrained(MINILM_ID).eval()
+    scratch = ScratchBert(ScratchBertConfig.from_hf(hf_model.config)).eval()
+    load_hf_bert_weights(scratch, hf_model.state_dict())
+    tokenizer = AutoTokenizer.from_pretrained(MINILM_ID)
+    texts = [row.text for row in data.sentiment("test")][:BERT_BATCH]
+    batch = tokenizer(
+        texts, padding="max_length", truncation=True, max_length=BERT_TOKENS, return_tensors="pt"
+    )
+    inputs = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
+    hf_times, scratch_times = [], []
+    with torch.no_grad():
+        for _ in range(3):  # interleaved, so a busy moment on a shared machine hits both
+            hf_times.append(best_time(lambda: hf_model(**inputs), repeat=2))
+            scratch_times.append(best_time(lambda: scratch(**inputs), repeat=2))
+    hf_s, scratch_s = min(hf_times), min(scratch_times)
+    return hf_s / scratch_s, scratch_s, hf_s
+
+
 def main() -> None:
     import_s = cold_import_seconds()
     print(f"cold import course_utils: {import_s:.3f} s")
@@ -71,6 +107,11 @@ def main() -> None:
     print(f"warm zoo build: {zoo_warm_s:.2f} s")
     speedup, batched, loop, sorted_speedup = batched_vs_loop()
     print(f"{N_SENTENCES} sentences: batched {batched:.2f} s, loop {loop:.2f} s → ×{speedup:.2f}")
+    bert_ratio, scratch_s, hf_s = scratch_bert_vs_hf()
+    print(
+        f"BERT forward {BERT_BATCH}×{BERT_TOKENS}: from scratch {scratch_s:.3f} s, "
+        f"HF BertModel {hf_s:.3f} s → throughput ratio {bert_ratio:.2f}"
+    )
     print(
         json.dumps(
             {
@@ -80,6 +121,7 @@ def main() -> None:
                 "batched_sorted_vs_loop": round(sorted_speedup, 2),
                 "batched_s": round(batched, 3),
                 "loop_s": round(loop, 3),
+                "scratch_bert_vs_hf": round(bert_ratio, 2),
             }
         )
     )
