@@ -63,11 +63,12 @@ def test_reviews_are_balanced_and_never_in_the_sentiment_training_data():
 # --- NER helpers -------------------------------------------------------------------------------
 
 
-def test_only_the_first_sub_token_of_a_word_is_labelled():
+def test_later_sub_tokens_continue_their_word_and_specials_are_ignored():
     label2id = {label: i for i, label in enumerate(ner.CONLL_LABELS)}
-    word_ids = [None, 0, 1, 1, 1, 2, None]  # [CLS] Amara Oka ##f ##or joined [SEP]
-    labels = ner.word_labels_to_token_labels(word_ids, ["B-PER", "I-PER", "O"], label2id)
-    assert labels == [-100, label2id["B-PER"], label2id["I-PER"], -100, -100, 0, -100]
+    word_ids = [None, 0, 0, 1, 2, 2, None]  # [CLS] ke ##strel aerospace join ##ed [SEP]
+    labels = ner.word_labels_to_token_labels(word_ids, ["B-ORG", "I-ORG", "O"], label2id)
+    b_org, i_org = label2id["B-ORG"], label2id["I-ORG"]
+    assert labels == [-100, b_org, i_org, i_org, 0, 0, -100]
 
 
 def test_entity_scores_count_whole_entities():
@@ -102,7 +103,9 @@ def test_squad_normalisation():
 def reader():
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
-    return AutoModelForQuestionAnswering.from_pretrained(QA_ID), AutoTokenizer.from_pretrained(QA_ID)
+    return AutoModelForQuestionAnswering.from_pretrained(QA_ID), AutoTokenizer.from_pretrained(
+        QA_ID
+    )
 
 
 CONTEXT = (

@@ -2,8 +2,9 @@
 
 Token classification predicts one label per *sub-word token*, while people annotate and score
 *words* and *entities*. This module does the two translations the course needs: words → tokens
-for training (only the first sub-token of a word carries its label), and tokens → words →
-entity spans for prediction and scoring (entity-level F1, the CoNLL measure, via ``seqeval``).
+for training (a word's later sub-tokens continue its entity), and tokens → words (read at each
+word's first sub-token) → entity spans for prediction and scoring (entity-level F1, the CoNLL
+measure, via ``seqeval``).
 """
 
 from __future__ import annotations
@@ -57,15 +58,19 @@ def load(split: Split, root: Path | None = None) -> list[TaggedSentence]:
 def word_labels_to_token_labels(
     word_ids: Sequence[int | None], word_tags: Sequence[str], label2id: Mapping[str, int]
 ) -> list[int]:
-    """Give each word's label to its first sub-token; other sub-tokens and specials are ignored.
+    """Token labels from word tags: a word's later sub-tokens continue it (``B-X`` → ``I-X``).
 
-    Labelling every sub-token would make long words count several times in the loss and would
-    need "I-" versions of "B-" labels; the first-sub-token rule avoids both.
+    ``Kestrel`` → ``ke ##strel``: tagged ``B-ORG I-ORG``, not ``B-ORG B-ORG``. Then every
+    sub-token carries a label that the pipeline's ``aggregation_strategy="simple"`` can merge
+    into one entity. Special tokens get the ignored id, so they never count in the loss.
     """
     labels, previous = [], None
     for word_id in word_ids:
-        if word_id is None or word_id == previous:
+        if word_id is None:
             labels.append(IGNORED)
+        elif word_id == previous:
+            tag = word_tags[word_id]
+            labels.append(label2id["I-" + tag[2:] if tag.startswith("B-") else tag])
         else:
             labels.append(label2id[word_tags[word_id]])
         previous = word_id
@@ -104,7 +109,7 @@ def predict_tags(
     sentences: Sequence[Sequence[str]],
     batch_size: int = 32,
 ) -> list[list[str]]:
-    """One IOB2 tag per word, read from each word's first sub-token (the training rule)."""
+    """One IOB2 tag per word, read from each word's first sub-token."""
     import torch
 
     if not sentences or any(len(words) == 0 for words in sentences):

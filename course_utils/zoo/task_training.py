@@ -66,7 +66,7 @@ def fine_tune_token_classifier(
     lr: float = 1e-4,
     seed: int = 0,
 ) -> list[float]:
-    """Fine-tune a token classifier on word-tagged sentences (first sub-token rule)."""
+    """Fine-tune a token classifier on word-tagged sentences (see ``ner.encode``)."""
     model.get_input_embeddings().requires_grad_(False)  # see freeze_bottom
     indices = shuffled_batches(len(sentences), batch_size, seed)
 
