@@ -22,6 +22,19 @@ def _as_array(matrix: Any) -> np.ndarray:
     return np.asarray(matrix, dtype=float)
 
 
+def _labelled_matrix(
+    matrix: Any, rows: Sequence[str], cols: Sequence[str], row_name: str, col_name: str
+) -> np.ndarray:
+    """The matrix as an array, refusing one whose shape does not fit its labels."""
+    values = _as_array(matrix)
+    if values.shape != (len(rows), len(cols)):
+        raise ValueError(
+            f"The matrix is {values.shape[0]}×{values.shape[1]} but there are {len(rows)} "
+            f"{row_name} and {len(cols)} {col_name}: they must match."
+        )
+    return values
+
+
 def plot_attention(
     matrix: Any,
     query_tokens: Sequence[str],
@@ -36,13 +49,8 @@ def plot_attention(
         matrix: shape (len(query_tokens), len(key_tokens)); a 0/1 mask or attention weights.
         binary: draw a mask (allowed / blocked) instead of a weight scale.
     """
-    values = _as_array(matrix)
     key_tokens = list(key_tokens if key_tokens is not None else query_tokens)
-    if values.shape != (len(query_tokens), len(key_tokens)):
-        raise ValueError(
-            f"The matrix is {values.shape[0]}×{values.shape[1]} but there are "
-            f"{len(query_tokens)} query and {len(key_tokens)} key tokens: they must match."
-        )
+    values = _labelled_matrix(matrix, query_tokens, key_tokens, "query tokens", "key tokens")
     if ax is None:
         _, ax = plt.subplots(figsize=(0.45 * len(key_tokens) + 2, 0.45 * len(query_tokens) + 1.5))
     image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1 if binary else None)
@@ -102,13 +110,8 @@ def plot_similarity_matrix(
     to the data, so heatmaps of different models can be compared by eye: a model whose every
     cell is dark red rates every pair as similar.
     """
-    values = _as_array(matrix)
     col_labels = list(col_labels if col_labels is not None else row_labels)
-    if values.shape != (len(row_labels), len(col_labels)):
-        raise ValueError(
-            f"The matrix is {values.shape[0]}×{values.shape[1]} but there are "
-            f"{len(row_labels)} row and {len(col_labels)} column labels: they must match."
-        )
+    values = _labelled_matrix(matrix, row_labels, col_labels, "row labels", "column labels")
     if ax is None:
         _, ax = plt.subplots(figsize=(0.6 * len(col_labels) + 2.5, 0.5 * len(row_labels) + 1.5))
     image = ax.imshow(values, cmap="RdBu_r", vmin=vmin, vmax=vmax)

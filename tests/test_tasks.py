@@ -108,21 +108,22 @@ def reader():
     )
 
 
+# A company, founder and city that occur nowhere in data/qa, in the data's style.
 CONTEXT = (
-    "Kestrel Bicycles was founded in 1987 by Noor Silva. The company makes electric bicycles. "
-    "Its headquarters are in Gdansk."
+    "Wrenfield Ceramics was founded in 1987 by Noor Silva. The company was started by Noor "
+    "Silva, a former engineer. Its headquarters are in Trondheim. The company makes teapots."
 )
 
 
 def test_answer_is_a_slice_of_the_context(reader):
-    answer = qa.answer_question("Who founded Kestrel Bicycles?", CONTEXT, *reader)
+    answer = qa.answer_question("Who founded Wrenfield Ceramics?", CONTEXT, *reader)
     assert answer.found and answer.text == "Noor Silva"
     assert CONTEXT[answer.start : answer.end] == answer.text
     assert answer.score >= qa.DEFAULT_MIN_SCORE
 
 
 def test_question_the_context_does_not_answer_gets_no_answer(reader):
-    answer = qa.answer_question("How many people does Kestrel Bicycles employ?", CONTEXT, *reader)
+    answer = qa.answer_question("How many people does Wrenfield Ceramics employ?", CONTEXT, *reader)
     assert not answer.found
     assert "no answer" in str(answer)
 
@@ -131,12 +132,13 @@ def test_long_context_is_read_in_windows_not_truncated(reader):
     model, tokenizer = reader
     filler = " ".join(e.context for e in qa.load("test")[:400:20])  # other subjects first
     context = f"{filler} {CONTEXT}"
-    windows = qa.encode_windows(tokenizer, ["Where is Kestrel Bicycles based?"], [context])
+    question = "Where is Wrenfield Ceramics based?"
+    windows = qa.encode_windows(tokenizer, [question], [context])
     assert len(windows["input_ids"]) > 1, "the test context must need several windows"
     first_window = tokenizer.decode(windows["input_ids"][0])
-    assert "gdansk" not in first_window.lower(), "the answer must lie beyond the first window"
-    answer = qa.answer_question("Where is Kestrel Bicycles based?", context, model, tokenizer)
-    assert answer.text == "Gdansk"
+    assert "trondheim" not in first_window.lower(), "the answer must lie beyond the first window"
+    answer = qa.answer_question(question, context, model, tokenizer)
+    assert answer.text == "Trondheim"
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,9 @@ from pathlib import Path
 
 SEED = 0
 NO_ANSWER_RATE = 0.25
+# Questions about a subject the context does not describe: what a reader meets in every window
+# of a long text but one, so it must learn to abstain there.
+STRANGER_QUESTIONS = (0, 1, 1, 2)
 
 # Pools: (train values, held-out values). Held-out values never occur in training.
 FIRST = (
@@ -293,7 +296,7 @@ def make_context(v: Vocabulary, rng: random.Random, held_out: bool, number: int)
                 asked.append((question, len(sentences) - 1))
             elif rng.random() < NO_ANSWER_RATE * 2:
                 asked.append((question, None))  # the context leaves this fact out
-    if rng.random() < NO_ANSWER_RATE:  # a subject the context does not describe at all
+    for _ in range(rng.choice(STRANGER_QUESTIONS)):
         kind = rng.choice(list(FACTS))
         stranger = new_subject(kind, v, rng, taken)
         fact = rng.choice(FACTS[kind](stranger, v, rng))
