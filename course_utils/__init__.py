@@ -22,6 +22,7 @@ _SUBMODULES = {
     "errors",
     "exercises",
     "finetuning",
+    "memory",
     "paths",
     "plotting",
     "recording",

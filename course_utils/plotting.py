@@ -160,3 +160,49 @@ def plot_loss_curves(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return ax
+
+
+#: Memory of the places learners often run notebooks, in GiB (what the runtime reports).
+MEMORY_LIMITS_GIB = {"Colab T4 GPU (15 GiB)": 15.0, "free Colab RAM (12.7 GiB)": 12.7}
+
+
+def plot_memory_bars(
+    estimates: Sequence[Any],
+    limits: Mapping[str, float] | None = None,
+    labels: Sequence[str] | None = None,
+    title: str = "",
+    ax: Axes | None = None,
+) -> Axes:
+    """Stacked bars (weights + KV cache, in GiB) per estimate, against devices' memory lines.
+
+    Why: "does it fit?" is answered at a glance when the bar crosses the line, and the two
+    colours show which part to shrink (quantise the weights, or shorten the context).
+
+    Args:
+        estimates: objects with ``weights`` and ``kv_cache`` in bytes and a ``dtype``, such as
+            the results of ``course_utils.memory.estimate_memory``.
+        limits: ``{label: GiB}`` drawn as dashed lines; defaults to :data:`MEMORY_LIMITS_GIB`.
+        labels: one per bar; defaults to each estimate's dtype.
+    """
+    if not estimates:
+        raise ValueError("No estimates were given: pass the results of estimate_memory(...).")
+    labels = list(labels if labels is not None else [e.dtype for e in estimates])
+    if len(labels) != len(estimates):
+        raise ValueError(f"{len(labels)} labels but {len(estimates)} estimates: they must match.")
+    limits = MEMORY_LIMITS_GIB if limits is None else limits
+    weights = np.array([e.weights for e in estimates], dtype=float) / 2**30
+    kv_cache = np.array([e.kv_cache for e in estimates], dtype=float) / 2**30
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.2 * len(labels) + 3.5, 4))
+    positions = np.arange(len(labels))
+    ax.bar(positions, weights, color="tab:blue", label="weights")
+    bars = ax.bar(positions, kv_cache, bottom=weights, color="tab:orange", label="KV cache")
+    ax.bar_label(bars, [f"{total:.1f}" for total in weights + kv_cache], padding=2, fontsize=8)
+    for (name, gib), style in zip(limits.items(), ["--", ":", "-.", "-"] * 4, strict=False):
+        ax.axhline(gib, color="tab:red", linestyle=style, linewidth=1.2, label=name)
+    ax.set_xticks(positions, labels)
+    ax.set_ylabel("memory (GiB)")
+    ax.set_ylim(0, 1.15 * max([*(weights + kv_cache), *limits.values()]))
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper right")
+    return ax

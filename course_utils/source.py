@@ -12,7 +12,7 @@ import inspect
 import textwrap
 from typing import Any
 
-__all__ = ["show_source", "source_of"]
+__all__ = ["in_jupyter", "show_source", "source_of"]
 
 
 def source_of(obj: Any) -> str:
@@ -41,7 +41,7 @@ def source_of(obj: Any) -> str:
     return f"{where}\n{textwrap.dedent(''.join(lines)).rstrip()}\n"
 
 
-def _in_jupyter() -> bool:
+def in_jupyter() -> bool:
     """True inside a Jupyter kernel (notebook, JupyterLab, papermill), which renders HTML."""
     try:
         from IPython import get_ipython
@@ -54,7 +54,7 @@ def _in_jupyter() -> bool:
 def show_source(obj: Any) -> None:
     """Display ``obj``'s source: syntax-highlighted in Jupyter, plain text anywhere else."""
     code = source_of(obj)
-    if _in_jupyter():
+    if in_jupyter():
         from IPython.display import Code, display
 
         display(Code(code, language="python"))

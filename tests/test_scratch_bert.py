@@ -22,14 +22,15 @@ SENTENCES = [
     "The cat sat.",
     "Padding makes every sentence in a batch as long as the longest one, like this one here.",
 ]
-TINY = ScratchBertConfig(
-    vocab_size=50,
-    hidden_size=16,
-    num_hidden_layers=2,
-    num_attention_heads=4,
-    intermediate_size=32,
-    max_position_embeddings=20,
-)
+TINY_SIZES = {
+    "vocab_size": 50,
+    "hidden_size": 16,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "intermediate_size": 32,
+    "max_position_embeddings": 20,
+}
+TINY = ScratchBertConfig(**TINY_SIZES)
 
 
 @pytest.fixture(scope="module")
@@ -194,14 +195,7 @@ def test_task_model_state_dict_loads_and_reports_the_head():
     from transformers import BertConfig, BertForSequenceClassification
 
     torch.manual_seed(0)
-    hf_config = BertConfig(
-        vocab_size=50,
-        hidden_size=16,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        intermediate_size=32,
-        max_position_embeddings=20,
-    )
+    hf_config = BertConfig(**TINY_SIZES)
     hf_model = BertForSequenceClassification(hf_config).eval()
     ours = ScratchBertForSequenceClassification(ScratchBertConfig.from_hf(hf_config)).eval()
     unused = load_hf_bert_weights(ours.bert, hf_model.state_dict())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from course_utils.errors import EmptyInputError
-from course_utils.tasks import ner, qa, reviews
+from course_utils.tasks import highlight, ner, qa, reviews
 
 NER_ID = "dslim/bert-base-NER"
 QA_ID = "distilbert/distilbert-base-cased-distilled-squad"
@@ -84,8 +84,8 @@ def test_highlight_uses_the_original_text_and_escapes_it():
         {"entity_group": "PER", "start": 0, "end": 14},
         {"entity_group": "LOC", "start": 23, "end": 29},
     ]
-    assert ner.markup(text, entities) == "[Amara <Okafor>](PER) visited [Lisbon](LOC)."
-    html = ner.highlight(text, entities)
+    assert highlight.markup(text, entities) == "[Amara <Okafor>](PER) visited [Lisbon](LOC)."
+    html = highlight.highlight(text, entities)
     assert "&lt;Okafor&gt;" in html and "<Okafor>" not in html
     assert html.count("<mark") == 2
 

@@ -11,6 +11,10 @@
   divided by that of Hugging Face's ``BertModel``, both holding the real all-MiniLM-L6-v2
   weights: one forward pass on a batch of 16 held-out sentences padded to 128 tokens, eval mode,
   no_grad, best of 3 interleaved rounds of best-of-2 each (above 1: the from-scratch one is faster).
+- memory_estimate_error: the largest relative error of ``course_utils.memory.estimate_parameters``
+  (a formula on the config) against ``count_parameters_exactly`` (the model built on the meta
+  device) over the stored real configs of gpt2, opt-125m, bloom-560m and Mistral-7B (target
+  ≤ 0.01; no download, no weights).
 
 Run with ``make bench`` (offline, so the sentiment model is the zoo's stand-in).
 """
@@ -100,6 +104,28 @@ def scratch_bert_vs_hf() -> tuple[float, float, float]:
     return hf_s / scratch_s, scratch_s, hf_s
 
 
+MEMORY_CONFIGS = (
+    "openai-community/gpt2",
+    "facebook/opt-125m",
+    "bigscience/bloom-560m",
+    "mistralai/Mistral-7B-Instruct-v0.3",
+)
+
+
+def memory_estimate_error() -> dict[str, float]:
+    """Relative error of the parameter formula against the meta-device count, per model."""
+    import course_utils
+
+    course_utils.setup(verbose=False)
+    from course_utils.memory import count_parameters_exactly, estimate_parameters
+
+    errors = {}
+    for repo_id in MEMORY_CONFIGS:
+        exact = count_parameters_exactly(repo_id)
+        errors[repo_id] = abs(estimate_parameters(repo_id) - exact) / exact
+    return errors
+
+
 def main() -> None:
     import_s = cold_import_seconds()
     print(f"cold import course_utils: {import_s:.3f} s")
@@ -112,6 +138,10 @@ def main() -> None:
         f"BERT forward {BERT_BATCH}×{BERT_TOKENS}: from scratch {scratch_s:.3f} s, "
         f"HF BertModel {hf_s:.3f} s → throughput ratio {bert_ratio:.2f}"
     )
+    memory_errors = memory_estimate_error()
+    for repo_id, error in memory_errors.items():
+        print(f"parameter formula vs meta-device count, {repo_id}: relative error {error:.2e}")
+    memory_error = max(memory_errors.values())
     print(
         json.dumps(
             {
@@ -122,6 +152,7 @@ def main() -> None:
                 "batched_s": round(batched, 3),
                 "loop_s": round(loop, 3),
                 "scratch_bert_vs_hf": round(bert_ratio, 2),
+                "memory_estimate_error": round(memory_error, 6),
             }
         )
     )

@@ -9,7 +9,6 @@ measure, via ``seqeval``).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ Split = Literal["train", "test"]
 NER_FILES = {"train": "ner/train.conll", "test": "ner/test.conll"}
 # The label order of dslim/bert-base-NER (CoNLL-2003, IOB2), so the stand-in's ids match it.
 CONLL_LABELS = ("O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
-ENTITY_COLOURS = {"PER": "#fde68a", "ORG": "#bfdbfe", "LOC": "#bbf7d0", "MISC": "#fbcfe8"}
+ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
 IGNORED = -100  # the label id PyTorch's cross-entropy skips
 
 
@@ -150,51 +149,6 @@ def entity_scores(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[st
             for name, values in classification_report(
                 gold, predicted, output_dict=True, zero_division=0, **options
             ).items()
-            if name in ENTITY_COLOURS
+            if name in ENTITY_TYPES
         },
     }
-
-
-def highlight(text: str, entities: Sequence[Mapping[str, Any]]) -> str:
-    """HTML of ``text`` with each entity (``start``, ``end``, ``entity_group``) marked in colour.
-
-    The spans come from character offsets into the original text, so the display keeps the
-    text's own capitals even when the model's tokenizer lower-cases.
-    """
-    pieces, cursor = [], 0
-    for entity in sorted(entities, key=lambda e: e["start"]):
-        kind = entity["entity_group"]
-        pieces.append(html.escape(text[cursor : entity["start"]]))
-        colour = ENTITY_COLOURS.get(kind, "#e5e7eb")
-        pieces.append(
-            f'<mark style="background:{colour};padding:0 3px;border-radius:3px">'
-            f"{html.escape(text[entity['start'] : entity['end']])}"
-            f' <sub style="font-size:70%">{kind}</sub></mark>'
-        )
-        cursor = entity["end"]
-    pieces.append(html.escape(text[cursor:]))
-    return f'<p style="line-height:2">{"".join(pieces)}</p>'
-
-
-def show_entities(text: str, entities: Sequence[Mapping[str, Any]]) -> None:
-    """Display ``highlight`` in Jupyter; print ``[span](TYPE)`` markup elsewhere."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import HTML, display
-    except ImportError:  # pragma: no cover - IPython ships with the course
-        get_ipython = None
-    if get_ipython is not None and get_ipython() is not None:
-        display(HTML(highlight(text, entities)))
-        return
-    print(markup(text, entities))
-
-
-def markup(text: str, entities: Sequence[Mapping[str, Any]]) -> str:
-    """Plain-text version of ``highlight``: ``[Amara Okafor](PER) joined [Orion Motors](ORG)``."""
-    pieces, cursor = [], 0
-    for entity in sorted(entities, key=lambda e: e["start"]):
-        pieces.append(text[cursor : entity["start"]])
-        pieces.append(f"[{text[entity['start'] : entity['end']]}]({entity['entity_group']})")
-        cursor = entity["end"]
-    pieces.append(text[cursor:])
-    return "".join(pieces)

@@ -14,7 +14,7 @@ from course_utils.zoo.minilm import bert_to_distilbert_state, distilbert_config,
 from course_utils.zoo.recipe import BuildContext, Recipe
 from course_utils.zoo.task_training import fine_tune_extractive_qa
 
-EPOCHS = 2
+EPOCHS = 1
 FROZEN_LAYERS = 2  # the embeddings and the two lowest of six layers keep MiniLM's weights
 
 

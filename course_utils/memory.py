@@ -1,0 +1,391 @@
+"""How much memory will a model need? Answer it from the config alone, *before* downloading.
+
+Loading ``mistralai/Mistral-7B-Instruct-v0.3`` on a free Colab runtime downloads about 15 GB and
+then crashes the session, because 7.25 billion parameters at 2 bytes each do not fit in its
+12.7 GiB of RAM. A ``config.json`` is a few hundred bytes and says how big every weight matrix
+is, so the crash can be predicted in advance. This module does that in two independent ways, so
+that each checks the other:
+
+- :func:`count_parameters_exactly` builds the model on PyTorch's ``meta`` device (shapes only,
+  no memory, no download) and counts its parameters;
+- :func:`estimate_parameters` adds the parameters up with a formula, layer by layer, as the
+  course teaches it (embeddings, attention with grouped-query heads, MLP, norms, biases, head).
+
+Then :func:`weights_bytes`, :func:`kv_cache_bytes` and :func:`estimate_memory` turn parameter
+counts into bytes for a data type, context length and batch size. The real configs of a few
+models are stored in ``data/configs/``; :func:`load_config` reads them offline.
+
+torch and transformers are imported inside the functions, so ``import course_utils`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from course_utils.errors import CourseError
+from course_utils.paths import data_dir
+
+if TYPE_CHECKING:
+    from transformers import PretrainedConfig
+
+    #: A config object, the contents of a config.json, or the id of a config in data/configs/.
+    ConfigLike = PretrainedConfig | Mapping[str, Any] | str
+
+GIB = 2**30
+
+#: Bits per stored number. int4 packs two numbers in a byte; real 4-bit formats also store a
+#: scale per small group of weights, so treat int4 (and int8) figures as a lower bound.
+DTYPE_BITS: dict[str, int] = {"fp32": 32, "fp16": 16, "bf16": 16, "int8": 8, "int4": 4}
+_DTYPE_ALIASES = {
+    "float32": "fp32",
+    "float": "fp32",
+    "float16": "fp16",
+    "half": "fp16",
+    "bfloat16": "bf16",
+}
+
+#: Families :func:`estimate_parameters` has a formula for.
+SUPPORTED_MODEL_TYPES = ("bloom", "gpt2", "gpt_neo", "llama", "mistral", "opt")
+
+
+class UnsupportedModelError(CourseError, ValueError):
+    """:func:`estimate_parameters` has no formula for this kind of model."""
+
+
+class ConfigNotStoredError(CourseError, FileNotFoundError):
+    """:func:`load_config` was asked for a config that ``data/configs/`` does not hold."""
+
+
+# --------------------------------------------------------------------------------------------
+# Configs
+
+
+def configs_dir() -> Path:
+    """``data/configs/``: real ``config.json`` files of a few models (configs only, no weights)."""
+    return data_dir() / "configs"
+
+
+def available_configs() -> list[str]:
+    """The repository ids whose configs are stored, e.g. ``"openai-community/gpt2"``."""
+    return sorted(path.stem.replace("--", "/") for path in configs_dir().glob("*.json"))
+
+
+def load_config(repo_id: str) -> PretrainedConfig:
+    """The real config of ``repo_id`` from ``data/configs/``, without internet or download.
+
+    Online, ``AutoConfig.from_pretrained(repo_id)`` gives the same object; the stored copy makes
+    the memory lesson work offline and for gated models such as Mistral (no token needed).
+    """
+    path = configs_dir() / f"{repo_id.replace('/', '--')}.json"
+    if not path.is_file():
+        listing = "\n".join(f"  - {name}" for name in available_configs())
+        raise ConfigNotStoredError(
+            f"No stored config for {repo_id!r}. Use one of the ids below, or (online) "
+            f"`AutoConfig.from_pretrained({repo_id!r})`, which downloads only the small "
+            f"config.json.\nStored configs:\n{listing}"
+        )
+    return config_from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def config_from_dict(values: Mapping[str, Any]) -> PretrainedConfig:
+    """A transformers config object from the contents of a ``config.json``."""
+    from transformers import AutoConfig
+
+    if "model_type" not in values:
+        raise ValueError(
+            "This config has no 'model_type', so transformers cannot tell which architecture it "
+            "describes. Pass the full contents of the model's config.json."
+        )
+    return AutoConfig.for_model(**dict(values))
+
+
+def _as_config(config: ConfigLike) -> PretrainedConfig:
+    """Accept a config object, a ``config.json`` dict, or a stored repository id."""
+    if isinstance(config, str):
+        return load_config(config)
+    if isinstance(config, Mapping):
+        return config_from_dict(config)
+    if not hasattr(config, "model_type"):
+        raise TypeError(
+            f"Expected a transformers config, a config.json dict or a repository id, "
+            f"got {type(config).__name__}."
+        )
+    return config
+
+
+# --------------------------------------------------------------------------------------------
+# Counting parameters
+
+
+def count_parameters_exactly(config: ConfigLike) -> int:
+    """Build the model on the ``meta`` device and count its parameters.
+
+    Why the meta device: tensors there have a shape but no storage, so even a 7-billion-parameter
+    model is built in well under a second using no memory and downloading nothing. Shared tensors
+    (an output head tied to the input embeddings) are stored once, so they are counted once:
+    ``model.parameters()`` yields each tensor a single time.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(_as_config(config))
+    return sum(parameter.numel() for parameter in model.parameters())
+
+
+def _linear(n_in: int, n_out: int, bias: bool = True) -> int:
+    """Parameters of a dense layer: the weight matrix plus, optionally, one bias per output."""
+    return n_in * n_out + (n_out if bias else 0)
+
+
+def _head(config: PretrainedConfig, vocab: int, width: int) -> int:
+    """The output head only costs extra when it is not tied to (shared with) the embeddings."""
+    return 0 if getattr(config, "tie_word_embeddings", True) else vocab * width
+
+
+def _gpt2(config: PretrainedConfig) -> int:
+    h, vocab, layers = config.n_embd, config.vocab_size, config.n_layer
+    inner = config.n_inner or 4 * h
+    layer_norm = 2 * h  # scale and shift
+    block = (
+        layer_norm
+        + _linear(h, 3 * h)  # q, k and v in one matrix
+        + _linear(h, h)  # attention output
+        + layer_norm
+        + _linear(h, inner)
+        + _linear(inner, h)
+    )
+    embeddings = vocab * h + config.n_positions * h  # tokens + learned positions
+    return embeddings + layers * block + layer_norm + _head(config, vocab, h)
+
+
+def _gpt_neo(config: PretrainedConfig) -> int:
+    h, vocab, layers = config.hidden_size, config.vocab_size, config.num_layers
+    inner = config.intermediate_size or 4 * h
+    layer_norm = 2 * h
+    block = (
+        layer_norm
+        + 3 * _linear(h, h, bias=False)  # q, k, v have no bias in GPT-Neo
+        + _linear(h, h)
+        + layer_norm
+        + _linear(h, inner)
+        + _linear(inner, h)
+    )
+    embeddings = vocab * h + config.max_position_embeddings * h
+    return embeddings + layers * block + layer_norm + _head(config, vocab, h)
+
+
+def _opt(config: PretrainedConfig) -> int:
+    h, vocab, layers = config.hidden_size, config.vocab_size, config.num_hidden_layers
+    proj = config.word_embed_proj_dim or h
+    bias = getattr(config, "enable_bias", True)
+    affine = getattr(config, "layer_norm_elementwise_affine", True)
+    layer_norm = 2 * h if affine else 0
+    block = (
+        4 * _linear(h, h, bias)  # q, k, v, out
+        + layer_norm
+        + _linear(h, config.ffn_dim, bias)
+        + _linear(config.ffn_dim, h, bias)
+        + layer_norm
+    )
+    # OPT's learned positions are offset by 2 (a quirk of fairseq), so there are 2 extra rows.
+    embeddings = vocab * proj + (config.max_position_embeddings + 2) * h
+    projections = 2 * h * proj if proj != h else 0  # project_in / project_out, no bias
+    final_norm = layer_norm if config.do_layer_norm_before else 0
+    if getattr(config, "_remove_final_layer_norm", False):
+        final_norm = 0
+    return embeddings + projections + layers * block + final_norm + _head(config, vocab, proj)
+
+
+def _bloom(config: PretrainedConfig) -> int:
+    h, vocab, layers = config.hidden_size, config.vocab_size, config.n_layer
+    layer_norm = 2 * h
+    block = (
+        layer_norm
+        + _linear(h, 3 * h)
+        + _linear(h, h)
+        + layer_norm
+        + _linear(h, 4 * h)  # BLOOM's MLP is always 4 × hidden
+        + _linear(4 * h, h)
+    )
+    # No position embeddings (ALiBi biases attention instead), but a LayerNorm on the embeddings.
+    embeddings = vocab * h + layer_norm
+    return embeddings + layers * block + layer_norm + _head(config, vocab, h)
+
+
+def _llama(config: PretrainedConfig) -> int:
+    """Llama and Mistral: RMSNorm (scale only), grouped-query attention, gated SwiGLU MLP."""
+    h, vocab, layers = config.hidden_size, config.vocab_size, config.num_hidden_layers
+    heads = config.num_attention_heads
+    kv_heads = getattr(config, "num_key_value_heads", None) or heads
+    head_dim = getattr(config, "head_dim", None) or h // heads
+    attn_bias = getattr(config, "attention_bias", False)
+    mlp_bias = getattr(config, "mlp_bias", False)
+    inner = config.intermediate_size
+    rms_norm = h  # a scale per feature, no shift
+    attention = (
+        _linear(h, heads * head_dim, attn_bias)  # q: one set per query head
+        + 2 * _linear(h, kv_heads * head_dim, attn_bias)  # k, v: shared by groups of heads
+        + _linear(heads * head_dim, h, attn_bias)
+    )
+    mlp = 2 * _linear(h, inner, mlp_bias) + _linear(inner, h, mlp_bias)  # gate, up, down
+    block = rms_norm + attention + rms_norm + mlp
+    return vocab * h + layers * block + rms_norm + _head(config, vocab, h)
+
+
+_FORMULAS = {
+    "bloom": _bloom,
+    "gpt2": _gpt2,
+    "gpt_neo": _gpt_neo,
+    "llama": _llama,
+    "mistral": _llama,
+    "opt": _opt,
+}
+
+
+def estimate_parameters(config: ConfigLike) -> int:
+    """Parameter count from the config fields alone, by the formula for the model's family.
+
+    Why a formula when :func:`count_parameters_exactly` exists: it shows *where* the parameters
+    are (for a 125M model half of them are the vocabulary embeddings; for a 7B model nearly all
+    are in the MLPs), it needs no torch, and it is a check on our understanding: if it disagrees
+    with the exact count, we have misread the architecture.
+    """
+    config = _as_config(config)
+    formula = _FORMULAS.get(config.model_type)
+    if formula is None:
+        raise UnsupportedModelError(
+            f"There is no parameter formula for model_type {config.model_type!r}; the supported "
+            f"families are {', '.join(SUPPORTED_MODEL_TYPES)}. Use count_parameters_exactly(), "
+            f"which works for any architecture transformers knows."
+        )
+    return formula(config)
+
+
+# --------------------------------------------------------------------------------------------
+# Bytes
+
+
+def normalise_dtype(dtype: Any) -> str:
+    """``"fp16"``, ``"float16"``, ``torch.float16`` ... → the short name used in :data:`DTYPE_BITS`."""
+    name = str(dtype).removeprefix("torch.").strip().lower()
+    name = _DTYPE_ALIASES.get(name, name)
+    if name not in DTYPE_BITS:
+        raise ValueError(
+            f"Unknown dtype {dtype!r}. Known dtypes: {', '.join(DTYPE_BITS)} "
+            f"(also float32, float16, bfloat16)."
+        )
+    return name
+
+
+def _check_count(name: str, value: Any, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}.")
+
+
+def weights_bytes(n_params: int, dtype: Any = "fp16") -> int:
+    """Bytes needed to hold ``n_params`` numbers in ``dtype`` (rounded up to whole bytes).
+
+    This is the memory for the weights alone, the part that does not depend on the input.
+    """
+    _check_count("n_params", n_params, 0)
+    return math.ceil(n_params * DTYPE_BITS[normalise_dtype(dtype)] / 8)
+
+
+def _attention_shape(config: PretrainedConfig) -> tuple[int, int, int]:
+    """(layers, key/value heads, head dimension) under any family's field names."""
+    heads = config.num_attention_heads
+    kv_heads = getattr(config, "num_key_value_heads", None) or heads
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // heads
+    return config.num_hidden_layers, kv_heads, head_dim
+
+
+def kv_cache_bytes(
+    config: ConfigLike, context_length: int, batch_size: int = 1, dtype: Any = "fp16"
+) -> int:
+    """Bytes of the key/value cache: 2 × layers × kv_heads × head_dim × context × batch × bytes.
+
+    Why it matters: while generating, every layer keeps the keys and values of every earlier
+    token, so this memory grows with the context and the batch, on top of the weights.
+    Grouped-query attention (fewer key/value heads than query heads, as in Mistral) shrinks it.
+    This is the full-attention size; models with local (sliding-window) layers keep less.
+    """
+    _check_count("context_length", context_length, 1)
+    _check_count("batch_size", batch_size, 1)
+    layers, kv_heads, head_dim = _attention_shape(_as_config(config))
+    numbers = 2 * layers * kv_heads * head_dim * context_length * batch_size
+    return math.ceil(numbers * DTYPE_BITS[normalise_dtype(dtype)] / 8)
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    """Memory for inference: the weights plus the key/value cache, in bytes."""
+
+    model_type: str
+    n_params: int
+    dtype: str
+    kv_dtype: str
+    context_length: int
+    batch_size: int
+    weights: int
+    kv_cache: int
+
+    @property
+    def total(self) -> int:
+        """Weights + KV cache. Activations and framework overhead come on top (often 10–20%)."""
+        return self.weights + self.kv_cache
+
+    @property
+    def total_gib(self) -> float:
+        return self.total / GIB
+
+    def fits(self, available_gib: float) -> bool:
+        """Whether the estimate fits in ``available_gib`` GiB (e.g. 15 for a Colab T4 GPU)."""
+        return self.total_gib <= available_gib
+
+    def __str__(self) -> str:
+        return (
+            f"{self.model_type}, {self.n_params / 1e9:.3f} B parameters, {self.dtype} weights: "
+            f"{self.weights / GIB:.2f} GiB + KV cache ({self.kv_dtype}, {self.context_length} "
+            f"tokens × batch {self.batch_size}): {self.kv_cache / GIB:.2f} GiB "
+            f"= {self.total_gib:.2f} GiB"
+        )
+
+
+def estimate_memory(
+    config: ConfigLike,
+    dtype: Any = "fp16",
+    context_length: int = 2048,
+    batch_size: int = 1,
+    kv_dtype: Any = None,
+    exact: bool = False,
+) -> MemoryEstimate:
+    """Memory to run a model for inference, from its config alone.
+
+    Args:
+        dtype: how the weights are stored (fp32, fp16, bf16, int8, int4).
+        kv_dtype: how the KV cache is stored; by default the weights' dtype, except that
+            quantised (int8/int4) models still compute, and cache, in fp16.
+        exact: count parameters on the meta device instead of by formula (any architecture).
+    """
+    config = _as_config(config)
+    dtype = normalise_dtype(dtype)
+    if kv_dtype is None:
+        kv_dtype = dtype if dtype in ("fp32", "fp16", "bf16") else "fp16"
+    kv_dtype = normalise_dtype(kv_dtype)
+    n_params = count_parameters_exactly(config) if exact else estimate_parameters(config)
+    return MemoryEstimate(
+        model_type=config.model_type,
+        n_params=n_params,
+        dtype=dtype,
+        kv_dtype=kv_dtype,
+        context_length=context_length,
+        batch_size=batch_size,
+        weights=weights_bytes(n_params, dtype),
+        kv_cache=kv_cache_bytes(config, context_length, batch_size, kv_dtype),
+    )

@@ -1,0 +1,57 @@
+"""Show named entities inside their text: coloured marks in Jupyter, ``[span](TYPE)`` elsewhere.
+
+Kept apart from ``ner`` (whose code shapes the NER stand-in's training) so that changing how
+entities look never rebuilds a model.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+ENTITY_COLOURS = {"PER": "#fde68a", "ORG": "#bfdbfe", "LOC": "#bbf7d0", "MISC": "#fbcfe8"}
+
+
+def highlight(text: str, entities: Sequence[Mapping[str, Any]]) -> str:
+    """HTML of ``text`` with each entity (``start``, ``end``, ``entity_group``) marked in colour.
+
+    The spans come from character offsets into the original text, so the display keeps the
+    text's own capitals even when the model's tokenizer lower-cases.
+    """
+    pieces, cursor = [], 0
+    for entity in sorted(entities, key=lambda e: e["start"]):
+        kind = entity["entity_group"]
+        pieces.append(html.escape(text[cursor : entity["start"]]))
+        colour = ENTITY_COLOURS.get(kind, "#e5e7eb")
+        pieces.append(
+            f'<mark style="background:{colour};padding:0 3px;border-radius:3px">'
+            f"{html.escape(text[entity['start'] : entity['end']])}"
+            f' <sub style="font-size:70%">{kind}</sub></mark>'
+        )
+        cursor = entity["end"]
+    pieces.append(html.escape(text[cursor:]))
+    return f'<p style="line-height:2">{"".join(pieces)}</p>'
+
+
+def show_entities(text: str, entities: Sequence[Mapping[str, Any]]) -> None:
+    """Display ``highlight`` in Jupyter; print ``[span](TYPE)`` markup elsewhere."""
+    from course_utils.source import in_jupyter
+
+    if in_jupyter():
+        from IPython.display import HTML, display
+
+        display(HTML(highlight(text, entities)))
+        return
+    print(markup(text, entities))
+
+
+def markup(text: str, entities: Sequence[Mapping[str, Any]]) -> str:
+    """Plain-text version of ``highlight``: ``[Amara Okafor](PER) joined [Orion Motors](ORG)``."""
+    pieces, cursor = [], 0
+    for entity in sorted(entities, key=lambda e: e["start"]):
+        pieces.append(text[cursor : entity["start"]])
+        pieces.append(f"[{text[entity['start'] : entity['end']]}]({entity['entity_group']})")
+        cursor = entity["end"]
+    pieces.append(text[cursor:])
+    return "".join(pieces)
