@@ -27,6 +27,7 @@ _SUBMODULES = {
     "plotting",
     "recording",
     "scratch_bert",
+    "scratch_gpt",
     "source",
     "tasks",
     "text",

@@ -27,12 +27,18 @@ NOISE = [
 ]
 
 
+def notebook_number(path: Path) -> str:
+    """``07`` for ``07_text_generation``; ``07b`` for a second lesson on the same step."""
+    return path.name.split("_")[0]
+
+
 def test_notebooks_exist_in_numbered_teaching_order():
-    names = [p.name for p in notebook_paths()]
-    numbers = [name[:2] for name in names]
-    assert names, "no notebooks found"
-    assert len(set(numbers)) == len(numbers), f"duplicate notebook numbers: {names}"
-    assert names[0].startswith("00_")
+    paths = notebook_paths()
+    numbers = [notebook_number(p) for p in paths]
+    assert paths, "no notebooks found"
+    assert all(re.fullmatch(r"\d\d[a-z]?", n) for n in numbers), f"bad notebook numbers: {numbers}"
+    assert len(set(numbers)) == len(numbers), f"duplicate notebook numbers: {numbers}"
+    assert numbers[0] == "00"
 
 
 @pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
@@ -41,7 +47,8 @@ def test_notebook_structure(path: Path):
     nbformat.validate(notebook)
     assert notebook.metadata["kernelspec"]["name"] == "python3"
     cells = notebook.cells
-    assert cells[0].cell_type == "markdown" and cells[0].source.startswith(f"# {path.name[:2]} · ")
+    title = f"# {notebook_number(path)} · "
+    assert cells[0].cell_type == "markdown" and cells[0].source.startswith(title)
     assert "## Learning goals" in cells[0].source
     markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     for heading in ("## Recap", "## Exercises", "<details><summary>Solution</summary>"):

@@ -100,6 +100,23 @@ def check_06_bert_from_scratch(results: dict) -> None:
     assert results["scratch_vs_hf_speed"] > 0  # the figure itself is `make bench`'s
 
 
+def check_07b_gpt_from_scratch(results: dict) -> None:
+    assert results["causal_mask_lower_triangular"] is True
+    assert results["causal_prefix_unchanged"] is True  # a later token leaves earlier logits alone
+    assert results["hf_head_tied"] is True
+    assert results["n_parameters"] == results["hf_n_parameters"] > 0  # tied: counted once
+    assert results["max_abs_diff"] <= 1e-4  # the gpt2 checkpoint's weights, padded batch
+    assert results["missing_key_error_names_key"] is True
+    assert results["greedy_equals_hf"] is True  # exactly HF generate's tokens, with the cache
+    assert results["uncached_equals_hf"] is True
+    assert results["n_generated"] > 0
+    batch, _, cached, _ = results["cache_shape"]
+    assert (batch, cached) == (1, results["prompt_length"])
+    # Per-position best of 3 runs; the speed-up figure itself is `make bench`'s.
+    assert results["cache_speedup"] > 1
+    assert results["scratch_vs_hf_generate"] > 0
+
+
 def check_09_sentence_embeddings(results: dict) -> None:
     rho = results["spearman"]
     bert_methods = [method for method in rho if method != "SBERT"]
@@ -163,6 +180,7 @@ CHECKS: dict[str, Callable[[dict], None]] = {
     "03_direct_loading": check_03_direct_loading,
     "04_bert_tasks": check_04_bert_tasks,
     "06_bert_from_scratch": check_06_bert_from_scratch,
+    "07b_gpt_from_scratch": check_07b_gpt_from_scratch,
     "09_sentence_embeddings": check_09_sentence_embeddings,
     "10_training_regimes": check_10_training_regimes,
 }

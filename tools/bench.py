@@ -15,6 +15,15 @@
   (a formula on the config) against ``count_parameters_exactly`` (the model built on the meta
   device) over the stored real configs of gpt2, opt-125m, bloom-560m and Mistral-7B (target
   ≤ 0.01; no download, no weights).
+- kv_cache_speedup: notebook 07b's from-scratch GPT-2 (course_utils.scratch_gpt), greedy
+  generation of 200 new tokens after a 32-token prompt, without the KV cache (the whole text
+  again each step) divided by with it (only the newest token each step), as a speed-up factor.
+  A GPT-2 config of 6 layers × 384 wide, 6 heads, 512 positions, GPT-2's 50257-token
+  vocabulary, random weights (seed 0); best of 3 cached runs, best of 2 uncached (target ≥ 3).
+- scratch_gpt_vs_hf_generate: tokens per second of that from-scratch cached greedy generation
+  divided by those of Hugging Face's ``GPT2LMHeadModel.generate(do_sample=False)``, same
+  weights and prompt, the same 200 tokens (checked), best of 3 interleaved rounds of best-of-2
+  each (target ≥ 1.0: above 1, the from-scratch loop is faster).
 
 Run with ``make bench`` (offline, so the sentiment model is the zoo's stand-in).
 """
@@ -126,6 +135,82 @@ def memory_estimate_error() -> dict[str, float]:
     return errors
 
 
+GPT_LAYERS, GPT_WIDTH, GPT_HEADS, GPT_POSITIONS = 6, 384, 6, 512
+GPT_PROMPT, GPT_NEW_TOKENS = 32, 200
+
+
+def _gpt_bench_models():
+    """(HF GPT2LMHeadModel, from-scratch copy, prompt (1, 32)) with the same random weights."""
+    import course_utils
+
+    course_utils.setup(verbose=False)
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from course_utils.scratch_gpt import ScratchGPT, ScratchGPTConfig, load_hf_gpt2_weights
+
+    torch.manual_seed(0)
+    config = GPT2Config(
+        n_layer=GPT_LAYERS, n_embd=GPT_WIDTH, n_head=GPT_HEADS, n_positions=GPT_POSITIONS
+    )
+    hf_model = GPT2LMHeadModel(config).eval()
+    # Random weights may pick the end-of-text token: never stop early, always 200 tokens.
+    hf_model.generation_config.eos_token_id = None
+    hf_model.generation_config.pad_token_id = None
+    scratch = ScratchGPT(ScratchGPTConfig.from_hf(config)).eval()
+    load_hf_gpt2_weights(scratch, hf_model.state_dict())
+    prompt = torch.randint(0, config.vocab_size, (1, GPT_PROMPT))
+    return hf_model, scratch, prompt
+
+
+def kv_cache_speedup() -> tuple[float, float, float]:
+    """(uncached_seconds / cached_seconds, cached_seconds, uncached_seconds), 200 greedy tokens."""
+    from course_utils.scratch_gpt import generate_greedy
+    from course_utils.timing import best_time
+
+    _, scratch, prompt = _gpt_bench_models()
+    cached = best_time(lambda: generate_greedy(scratch, prompt, GPT_NEW_TOKENS), repeat=3)
+    uncached = best_time(
+        lambda: generate_greedy(scratch, prompt, GPT_NEW_TOKENS, use_cache=False),
+        repeat=2,
+        warmup=0,  # ~10 s a run: the cached runs have warmed everything up already
+    )
+    return uncached / cached, cached, uncached
+
+
+def scratch_gpt_vs_hf_generate() -> tuple[float, float, float]:
+    """(hf_seconds / scratch_seconds, scratch_seconds, hf_seconds) for 200 greedy tokens."""
+    import torch
+
+    from course_utils.scratch_gpt import generate_greedy
+    from course_utils.timing import best_time
+
+    hf_model, scratch, prompt = _gpt_bench_models()
+    mask = torch.ones_like(prompt)
+
+    def hf_generate() -> torch.Tensor:
+        return hf_model.generate(
+            prompt, attention_mask=mask, do_sample=False, max_new_tokens=GPT_NEW_TOKENS
+        )
+
+    def scratch_generate() -> torch.Tensor:
+        return generate_greedy(scratch, prompt, GPT_NEW_TOKENS)
+
+    with torch.no_grad():
+        expected = hf_generate()
+    if expected.shape != (1, GPT_PROMPT + GPT_NEW_TOKENS) or not torch.equal(
+        scratch_generate(), expected
+    ):
+        raise RuntimeError("The from-scratch GPT-2 did not generate Hugging Face's tokens.")
+    hf_times, scratch_times = [], []
+    with torch.no_grad():
+        for _ in range(3):  # interleaved, so a busy moment on a shared machine hits both
+            hf_times.append(best_time(hf_generate, repeat=2))
+            scratch_times.append(best_time(scratch_generate, repeat=2))
+    hf_s, scratch_s = min(hf_times), min(scratch_times)
+    return hf_s / scratch_s, scratch_s, hf_s
+
+
 def main() -> None:
     import_s = cold_import_seconds()
     print(f"cold import course_utils: {import_s:.3f} s")
@@ -142,6 +227,16 @@ def main() -> None:
     for repo_id, error in memory_errors.items():
         print(f"parameter formula vs meta-device count, {repo_id}: relative error {error:.2e}")
     memory_error = max(memory_errors.values())
+    kv_speedup, cached_s, uncached_s = kv_cache_speedup()
+    print(
+        f"GPT-2 greedy, {GPT_NEW_TOKENS} tokens: with KV cache {cached_s:.2f} s, without "
+        f"{uncached_s:.2f} s → ×{kv_speedup:.2f}"
+    )
+    gpt_ratio, scratch_gpt_s, hf_gpt_s = scratch_gpt_vs_hf_generate()
+    print(
+        f"GPT-2 greedy, {GPT_NEW_TOKENS} tokens: from scratch {scratch_gpt_s:.2f} s, "
+        f"HF generate {hf_gpt_s:.2f} s → tokens/s ratio {gpt_ratio:.2f}"
+    )
     print(
         json.dumps(
             {
@@ -153,6 +248,8 @@ def main() -> None:
                 "loop_s": round(loop, 3),
                 "scratch_bert_vs_hf": round(bert_ratio, 2),
                 "memory_estimate_error": round(memory_error, 6),
+                "kv_cache_speedup": round(kv_speedup, 2),
+                "scratch_gpt_vs_hf_generate": round(gpt_ratio, 2),
             }
         )
     )
