@@ -186,3 +186,38 @@ def test_t5_stand_in_is_a_text_to_text_model_with_sentinels():
     inputs = tokenizer("translate English to German: The house is small", return_tensors="pt")
     output = model.generate(**inputs, max_new_tokens=16)
     assert tokenizer.decode(output[0], skip_special_tokens=True) == "Das Haus ist klein"
+
+
+DECODERS = [
+    "openai-community/gpt2",
+    "EleutherAI/gpt-neo-125m",
+    "facebook/opt-125m",
+    "bigscience/bloom-560m",
+]
+
+
+@pytest.mark.parametrize("repo_id", DECODERS)
+def test_decoder_stand_ins_continue_a_story_in_real_words(repo_id):
+    import re
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(repo_id)
+    model = AutoModelForCausalLM.from_pretrained(repo_id)
+    prompt = "Once upon a time, in a land far away"
+    inputs = tokenizer(prompt, return_tensors="pt")
+    output = model.generate(**inputs, max_new_tokens=30, do_sample=False)
+    new_text = tokenizer.decode(output[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
+    words = re.findall(r"[a-z]+", new_text.lower())
+    known = {w for story in data.stories() for w in re.findall(r"[a-z]+", story.lower())}
+    assert len(words) >= 15, new_text  # greedy output is text, not a stream of one token
+    assert sum(w in known for w in words) / len(words) >= 0.95, new_text
+    assert len(set(words)) >= 8, new_text  # and not one word repeated
+
+
+def test_opt_stand_in_puts_its_begin_token_first_like_opt():
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained("facebook/opt-125m")
+    ids = tokenizer("Once upon a time")["input_ids"]
+    assert ids[0] == tokenizer.bos_token_id and tokenizer.bos_token == "</s>"

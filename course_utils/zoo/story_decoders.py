@@ -1,0 +1,78 @@
+"""Tiny decoder-only stand-ins trained on the project's stories, one per real model family.
+
+GPT-Neo, OPT and BLOOM differ in where they put positions (learned, learned with an offset,
+ALiBi), in their attention (GPT-Neo alternates global and local layers) and in their tokenizers'
+special tokens. Each stand-in keeps its family's real class and conventions; what they share is
+the recipe: a byte-level BPE vocabulary and a few hundred next-token steps on ``data/stories``,
+so greedy output is readable story English.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from course_utils import data
+from course_utils.zoo.recipe import BuildContext
+from course_utils.zoo.training import train_causal_lm
+
+if TYPE_CHECKING:
+    from transformers import PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
+
+VOCAB_SIZE = 2048
+CONTEXT = 64  # tokens per training window
+STEPS = 400
+WIDTH, LAYERS, HEADS = 128, 3, 4
+
+
+def bloom_tokenizer(texts: list[str], out_dir: Path) -> PreTrainedTokenizerBase:
+    """A byte-level BPE saved as BLOOM's fast tokenizer (BLOOM has no classic-files tokenizer).
+
+    ``BloomTokenizerFast`` loads only from a ``tokenizer.json``, so the ``tokenizers`` library
+    writes one directly; the special tokens are BLOOM's own.
+    """
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+    special = {"unk_token": "<unk>", "bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>"}
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        texts, vocab_size=VOCAB_SIZE, min_frequency=2, special_tokens=list(special.values())
+    )
+    fast = PreTrainedTokenizerFast(tokenizer_object=bpe, model_max_length=2048, **special)
+    fast.save_pretrained(out_dir)
+    config_file = out_dir / "tokenizer_config.json"
+    config = json.loads(config_file.read_text())
+    config["tokenizer_class"] = "BloomTokenizerFast"
+    config_file.write_text(json.dumps(config, indent=2))
+    return AutoTokenizer.from_pretrained(out_dir)
+
+
+def train_story_decoder(
+    context: BuildContext,
+    tokenizer: PreTrainedTokenizerBase,
+    make_config: Callable[[PreTrainedTokenizerBase], PretrainedConfig],
+    model_class: type[PreTrainedModel],
+) -> None:
+    """Train ``model_class(make_config(tokenizer))`` on the stories and save it beside the tokenizer.
+
+    Stories are joined into one stream, each followed by the end-of-text token, so the model
+    learns where a story ends and ``generate`` can stop there.
+    """
+    import torch
+
+    eos = tokenizer.eos_token_id
+    stream = [
+        i
+        for story in data.stories(context.data_dir)
+        for i in tokenizer(story, add_special_tokens=False)["input_ids"] + [eos]
+    ]
+    model = model_class(make_config(tokenizer))
+    train_causal_lm(
+        model, torch.tensor(stream, dtype=torch.long), STEPS, CONTEXT, seed=context.seed
+    )
+    model.generation_config.pad_token_id = tokenizer.pad_token_id or eos
+    model.save_pretrained(context.out_dir)
+    tokenizer.save_pretrained(context.out_dir)
