@@ -22,6 +22,7 @@ _SUBMODULES = {
     "errors",
     "exercises",
     "finetuning",
+    "generation",
     "memory",
     "paths",
     "plotting",

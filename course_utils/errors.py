@@ -22,17 +22,26 @@ class ModelNotInZooError(CourseError, OSError):
     so existing ``except OSError`` code keeps working.
     """
 
-    def __init__(self, model_id: str, available: list[str]) -> None:
+    def __init__(self, model_id: str, available: list[str], gated: bool = False) -> None:
         self.model_id = model_id
         self.available = list(available)
+        self.gated = gated
         listing = "\n".join(f"  - {name}" for name in self.available) or "  (the zoo is empty)"
-        super().__init__(
-            f"'{model_id}' is not available offline: this session has no internet, and the "
-            f"course's offline model zoo has no stand-in for it.\n"
-            f"What to do: use one of the ids below, or run the notebook online "
-            f"(Colab, Kaggle or a laptop with internet) to get the real model.\n"
-            f"Models available offline:\n{listing}"
-        )
+        if gated:
+            why = (
+                f"'{model_id}' is a gated model: even its offline stand-in is served only after "
+                f"login, by the course's local test Hub (notebook 05 shows it).\n"
+                f"What to do: online, request access on the model's Hub page and log in with "
+                f"your token; offline, run notebook 05, or use one of the ids below."
+            )
+        else:
+            why = (
+                f"'{model_id}' is not available offline: this session has no internet, and the "
+                f"course's offline model zoo has no stand-in for it.\n"
+                f"What to do: use one of the ids below, or run the notebook online "
+                f"(Colab, Kaggle or a laptop with internet) to get the real model."
+            )
+        super().__init__(f"{why}\nModels available offline:\n{listing}")
 
 
 class EmptyInputError(CourseError, ValueError):

@@ -25,7 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils.errors import CourseError
+# The settings check is shared with course_utils.generation (notebook 07), which owns it.
+from course_utils.generation import GenerationError, check_generation_settings
 from course_utils.scratch_bert import WeightLoadingError
 
 __all__ = [
@@ -46,10 +47,6 @@ __all__ = [
 
 # One (keys, values) pair per layer, each (B, h, P, d): what the model has already computed.
 KVCache = tuple[tuple[torch.Tensor, torch.Tensor], ...]
-
-
-class GenerationError(CourseError, ValueError):
-    """A generation setting cannot work (no tokens asked for, impossible sampling settings …)."""
 
 
 @dataclass(frozen=True)
@@ -392,34 +389,6 @@ def load_hf_gpt2_weights(
     return unexpected
 
 
-def _check_generation_settings(
-    max_new_tokens: int,
-    do_sample: bool,
-    temperature: float,
-    top_k: int | None,
-    top_p: float | None,
-) -> None:
-    if max_new_tokens <= 0:
-        raise GenerationError(
-            f"max_new_tokens must be a positive number of tokens to add, got {max_new_tokens}."
-        )
-    if not do_sample:
-        return
-    if temperature <= 0:
-        raise GenerationError(
-            f"temperature must be above 0 when sampling, got {temperature}: temperature 0 would "
-            f"divide by zero. For the single most likely token use greedy decoding "
-            f"(do_sample=False, or generate_greedy)."
-        )
-    if top_k is not None and top_k < 1:
-        raise GenerationError(f"top_k must be at least 1 (or None for no limit), got {top_k}.")
-    if top_p is not None and not 0 < top_p <= 1:
-        raise GenerationError(
-            f"top_p must be in (0, 1], got {top_p}: it is the share of probability to keep "
-            f"(1 = keep everything, 0.9 = the most likely tokens that make up 90 %)."
-        )
-
-
 def _next_token(
     logits: torch.Tensor,
     do_sample: bool,
@@ -470,7 +439,7 @@ def generate(
     with that id, and generation stops when all have: what Hugging Face's ``generate`` does
     when ``pad_token_id`` is the end-of-text token, as for GPT-2.
     """
-    _check_generation_settings(max_new_tokens, do_sample, temperature, top_k, top_p)
+    check_generation_settings(max_new_tokens, do_sample, temperature, top_k, top_p)
     if input_ids.dim() != 2 or input_ids.size(1) == 0:
         raise GenerationError(
             f"input_ids must have shape (batch, tokens) with at least one token, got "

@@ -117,6 +117,30 @@ def check_07b_gpt_from_scratch(results: dict) -> None:
     assert results["scratch_vs_hf_generate"] > 0
 
 
+def check_07_text_generation(results: dict) -> None:
+    assert results["seed_typo_refused"] is True  # max_lenght is an error, not silently ignored
+    assert results["fixed_equals_generate_text"] is True
+    assert 0 < results["max_length_new_tokens"] < 15  # max_length counted the prompt
+    assert results["opt_prompt_starts_with_eos"] is True
+    assert results["greedy_first_token_matches"] is True
+    assert results["sampling_seed_repeats"] is True
+    cold, normal, hot = results["temperature_entropies"]
+    assert cold < normal < hot  # T < 1 sharpens, T > 1 flattens
+    assert results["temperature_matches_helper"] is True
+    assert results["top_k_kept"] == 5
+    sizes = results["nucleus_sizes"]
+    assert 1 <= sizes["confident prompt"] < sizes["open prompt"]  # top-p adapts, top-k cannot
+    assert results["penalty_lowers_repeated_token"] is True
+    trigrams = results["distinct_trigrams"]
+    assert 0 < trigrams["plain"] <= trigrams["penalised"] <= 1
+    rows = {row["model"]: row for row in results["decoders"]}
+    assert len(rows) == 4 and all(row["text"] and row["parameters"] > 0 for row in rows.values())
+    assert rows["bigscience/bloom-560m"]["context_length"] is None  # ALiBi: no position table
+    assert all(rows[m]["context_length"] > 0 for m in rows if "bloom" not in m)
+    assert all(row["vocab_size"] >= row["tokenizer_size"] for row in rows.values())
+    assert len(results["bad_inputs_refused"]) == 6  # every bad call raised GenerationError
+
+
 def check_09_sentence_embeddings(results: dict) -> None:
     rho = results["spearman"]
     bert_methods = [method for method in rho if method != "SBERT"]
@@ -180,6 +204,7 @@ CHECKS: dict[str, Callable[[dict], None]] = {
     "03_direct_loading": check_03_direct_loading,
     "04_bert_tasks": check_04_bert_tasks,
     "06_bert_from_scratch": check_06_bert_from_scratch,
+    "07_text_generation": check_07_text_generation,
     "07b_gpt_from_scratch": check_07b_gpt_from_scratch,
     "09_sentence_embeddings": check_09_sentence_embeddings,
     "10_training_regimes": check_10_training_regimes,

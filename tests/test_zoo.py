@@ -56,9 +56,11 @@ def test_pipeline_default_revision_is_served():
 def test_stand_in_keeps_the_real_class(recipe):
     from transformers import AutoConfig
 
-    for repo_id in recipe.repo_ids:
-        config = AutoConfig.from_pretrained(repo_id)
-        assert recipe.architecture in (config.architectures or []), repo_id
+    state = next(s for s in zoo.plan() if s.recipe.name == recipe.name)
+    sources = recipe.cached_ids or (state.build_dir,)  # gated: only in its build folder
+    for source in sources:
+        config = AutoConfig.from_pretrained(source)
+        assert recipe.architecture in (config.architectures or []), source
 
 
 @pytest.fixture(scope="module")
@@ -221,3 +223,41 @@ def test_opt_stand_in_puts_its_begin_token_first_like_opt():
     tokenizer = AutoTokenizer.from_pretrained("facebook/opt-125m")
     ids = tokenizer("Once upon a time")["input_ids"]
     assert ids[0] == tokenizer.bos_token_id and tokenizer.bos_token == "</s>"
+
+
+def test_gated_stand_in_is_built_but_never_in_the_offline_cache():
+    from course_utils.zoo.hf_cache import installed_commit
+
+    gated = [s for s in zoo.plan() if s.recipe.gated]
+    assert [s.recipe.repo_ids[0] for s in gated] == ["mistralai/Mistral-7B-Instruct-v0.3"]
+    state = gated[0]
+    assert state.built and (state.build_dir / ".complete").exists()
+    assert installed_commit(zoo.hub_cache_dir(), state.recipe.repo_ids[0]) is None
+    assert state.recipe.repo_ids[0] not in zoo.available_ids()
+    with pytest.raises(ModelNotInZooError) as caught:
+        zoo.require("mistralai/Mistral-7B-Instruct-v0.3")
+    assert caught.value.gated and "gated" in str(caught.value)
+    assert "request access" in str(caught.value)
+
+
+def test_mistral_stand_in_answers_a_story_request_in_mistral_format():
+    import re
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder = next(s for s in zoo.plan() if s.recipe.gated).build_dir
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForCausalLM.from_pretrained(folder)
+    assert type(model).__name__ == "MistralForCausalLM"
+    assert model.config.num_key_value_heads < model.config.num_attention_heads  # grouped-query
+    chat = [{"role": "user", "content": "Tell me a story."}]
+    inputs = tokenizer.apply_chat_template(
+        chat, add_generation_prompt=True, return_tensors="pt", return_dict=True
+    )
+    tokens = tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
+    assert tokens[:2] == ["<s>", "[INST]"] and tokens[-1] == "[/INST]"
+    output = model.generate(**inputs, max_new_tokens=30, do_sample=False)
+    answer = tokenizer.decode(output[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
+    words = re.findall(r"[a-z]+", answer.lower())
+    known = {w for story in data.stories() for w in re.findall(r"[a-z]+", story.lower())}
+    assert len(words) >= 15 and sum(w in known for w in words) / len(words) >= 0.95, answer

@@ -26,6 +26,7 @@ __all__ = [
     "StandIn",
     "available_ids",
     "ensure_built",
+    "gated_ids",
     "hub_cache_dir",
     "plan",
     "require",
@@ -80,21 +81,26 @@ def plan() -> list[StandIn]:
         state = StandIn(recipe, print_, built=False)
         built = (state.build_dir / ".complete").exists() and all(
             installed_commit(hub_cache_dir(), repo_id) == commit_sha(print_, repo_id)
-            for repo_id in recipe.repo_ids
+            for repo_id in recipe.cached_ids
         )
         states.append(StandIn(recipe, print_, built))
     return states
 
 
 def available_ids() -> list[str]:
-    """Every Hub id the zoo serves offline, aliases included, sorted."""
-    return sorted(repo_id for r in all_recipes().values() for repo_id in r.repo_ids)
+    """Every Hub id the zoo serves offline, aliases included, sorted (gated ones excluded)."""
+    return sorted(repo_id for r in all_recipes().values() for repo_id in r.cached_ids)
+
+
+def gated_ids() -> list[str]:
+    """Hub ids of gated models: their stand-ins are served only by the local test Hub."""
+    return sorted(repo_id for r in all_recipes().values() if r.gated for repo_id in r.repo_ids)
 
 
 def require(model_id: str) -> str:
     """Return ``model_id`` if the zoo serves it, else raise ``ModelNotInZooError`` listing ids."""
     if model_id not in available_ids():
-        raise ModelNotInZooError(model_id, available_ids())
+        raise ModelNotInZooError(model_id, available_ids(), gated=model_id in gated_ids())
     return model_id
 
 

@@ -68,7 +68,7 @@ def _build_one(state: StandIn, outputs: dict[str, Path], force: bool) -> None:
         for stale in final.parent.iterdir():
             if stale != final:
                 shutil.rmtree(stale, ignore_errors=True)
-    for repo_id in recipe.repo_ids:
+    for repo_id in recipe.cached_ids:
         install_snapshot(
             hub_cache_dir(),
             repo_id,

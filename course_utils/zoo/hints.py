@@ -33,14 +33,14 @@ def requested_model_id(traceback: TracebackType | None) -> str | None:
 
 def explain_missing_model(error: BaseException) -> ModelNotInZooError | None:
     """The zoo's own error for ``error`` if it is an offline miss of a model the zoo lacks."""
-    from course_utils.zoo import available_ids
+    from course_utils.zoo import available_ids, gated_ids
 
     if isinstance(error, ModelNotInZooError):
         return error
     model_id = requested_model_id(error.__traceback__)
     if model_id is None or model_id in available_ids():
         return None
-    return ModelNotInZooError(model_id, available_ids())
+    return ModelNotInZooError(model_id, available_ids(), gated=model_id in gated_ids())
 
 
 def missing_model_handler(

@@ -49,6 +49,9 @@ class Recipe:
         ingredients: modules of ``course_utils`` (relative paths such as ``"tasks/ner.py"``)
             this recipe's weights depend on beyond the shared training code; part of its
             fingerprint, so editing them rebuilds this stand-in and no other.
+        gated: the real model is gated on the Hub. The stand-in is built but not put in the
+            offline cache: only the course's local test Hub serves it, and only after login,
+            so offline runs meet the same gate as online ones (notebook 05).
     """
 
     name: str
@@ -59,7 +62,13 @@ class Recipe:
     data_files: tuple[str, ...] = ()
     needs: tuple[str, ...] = field(default_factory=tuple)
     ingredients: tuple[str, ...] = ()
+    gated: bool = False
     module_file: Path | None = None
+
+    @property
+    def cached_ids(self) -> tuple[str, ...]:
+        """The ids installed in the offline Hugging Face cache (none for a gated model)."""
+        return () if self.gated else self.repo_ids
 
 
 @cache

@@ -27,16 +27,17 @@ STEPS = 400
 WIDTH, LAYERS, HEADS = 128, 3, 4
 
 
-def bloom_tokenizer(texts: list[str], out_dir: Path) -> PreTrainedTokenizerBase:
-    """A byte-level BPE saved as BLOOM's fast tokenizer (BLOOM has no classic-files tokenizer).
+def fast_bpe_tokenizer(
+    texts: list[str], out_dir: Path, tokenizer_class: str, special: dict[str, str]
+) -> PreTrainedTokenizerBase:
+    """A byte-level BPE saved as ``tokenizer_class``, for families with no classic-files tokenizer.
 
-    ``BloomTokenizerFast`` loads only from a ``tokenizer.json``, so the ``tokenizers`` library
-    writes one directly; the special tokens are BLOOM's own.
+    ``BloomTokenizerFast`` and ``LlamaTokenizerFast`` load from a ``tokenizer.json`` only, so
+    the ``tokenizers`` library writes one directly, with the family's own special tokens.
     """
     from tokenizers import ByteLevelBPETokenizer
     from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
-    special = {"unk_token": "<unk>", "bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>"}
     bpe = ByteLevelBPETokenizer()
     bpe.train_from_iterator(
         texts, vocab_size=VOCAB_SIZE, min_frequency=2, special_tokens=list(special.values())
@@ -45,7 +46,44 @@ def bloom_tokenizer(texts: list[str], out_dir: Path) -> PreTrainedTokenizerBase:
     fast.save_pretrained(out_dir)
     config_file = out_dir / "tokenizer_config.json"
     config = json.loads(config_file.read_text())
-    config["tokenizer_class"] = "BloomTokenizerFast"
+    config["tokenizer_class"] = tokenizer_class
+    config_file.write_text(json.dumps(config, indent=2))
+    return AutoTokenizer.from_pretrained(out_dir)
+
+
+def sentencepiece_bpe_tokenizer(
+    texts: list[str],
+    out_dir: Path,
+    special: dict[str, str],
+    chat_template: str,
+    control_tokens: tuple[str, ...] = (),
+) -> PreTrainedTokenizerBase:
+    """A Llama-style tokenizer (SentencePiece-like BPE, ``▁`` for spaces, ``<s>`` first).
+
+    Mistral's tokenizer is a ``LlamaTokenizer``: words carry a leading ``▁`` instead of GPT-2's
+    ``Ġ``, and every input starts with ``<s>``. ``chat_template`` formats conversations;
+    ``control_tokens`` (Mistral's ``[INST]`` and ``[/INST]``) are single, never-split tokens.
+    """
+    from tokenizers import SentencePieceBPETokenizer, processors
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+    bpe = SentencePieceBPETokenizer()
+    bpe.train_from_iterator(
+        texts,
+        vocab_size=VOCAB_SIZE,
+        min_frequency=2,
+        special_tokens=list(special.values()) + list(control_tokens),
+    )
+    bos = special["bos_token"]
+    bpe.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, bpe.token_to_id(bos))]
+    )
+    fast = PreTrainedTokenizerFast(tokenizer_object=bpe, model_max_length=2048, **special)
+    fast.chat_template = chat_template
+    fast.save_pretrained(out_dir)
+    config_file = out_dir / "tokenizer_config.json"
+    config = json.loads(config_file.read_text())
+    config["tokenizer_class"] = "LlamaTokenizerFast"
     config_file.write_text(json.dumps(config, indent=2))
     return AutoTokenizer.from_pretrained(out_dir)
 
@@ -55,19 +93,20 @@ def train_story_decoder(
     tokenizer: PreTrainedTokenizerBase,
     make_config: Callable[[PreTrainedTokenizerBase], PretrainedConfig],
     model_class: type[PreTrainedModel],
+    texts: list[str] | None = None,
 ) -> None:
     """Train ``model_class(make_config(tokenizer))`` on the stories and save it beside the tokenizer.
 
-    Stories are joined into one stream, each followed by the end-of-text token, so the model
-    learns where a story ends and ``generate`` can stop there.
+    The texts (by default the stories) are joined into one stream, each followed by the
+    end-of-text token, so the model learns where a text ends and ``generate`` can stop there.
     """
     import torch
 
     eos = tokenizer.eos_token_id
     stream = [
         i
-        for story in data.stories(context.data_dir)
-        for i in tokenizer(story, add_special_tokens=False)["input_ids"] + [eos]
+        for text in (texts if texts is not None else data.stories(context.data_dir))
+        for i in tokenizer(text, add_special_tokens=False)["input_ids"] + [eos]
     ]
     model = model_class(make_config(tokenizer))
     train_causal_lm(

@@ -11,11 +11,20 @@ from course_utils import data
 from course_utils.zoo import story_decoders as sd
 from course_utils.zoo.recipe import BuildContext, Recipe
 
+BLOOM_SPECIAL_TOKENS = {
+    "unk_token": "<unk>",
+    "bos_token": "<s>",
+    "eos_token": "</s>",
+    "pad_token": "<pad>",
+}
+
 
 def build(context: BuildContext) -> None:
     from transformers import BloomConfig, BloomForCausalLM
 
-    tokenizer = sd.bloom_tokenizer(data.stories(context.data_dir), context.out_dir)
+    tokenizer = sd.fast_bpe_tokenizer(
+        data.stories(context.data_dir), context.out_dir, "BloomTokenizerFast", BLOOM_SPECIAL_TOKENS
+    )
 
     def make_config(tokenizer) -> BloomConfig:  # noqa: ANN001
         return BloomConfig(
