@@ -27,6 +27,20 @@ STEPS = 400
 WIDTH, LAYERS, HEADS = 128, 3, 4
 
 
+def _save_as(
+    fast: PreTrainedTokenizerBase, out_dir: Path, tokenizer_class: str
+) -> PreTrainedTokenizerBase:
+    """Save a generic fast tokenizer under its family's class name and load it back as such."""
+    from transformers import AutoTokenizer
+
+    fast.save_pretrained(out_dir)
+    config_file = out_dir / "tokenizer_config.json"
+    config = json.loads(config_file.read_text())
+    config["tokenizer_class"] = tokenizer_class
+    config_file.write_text(json.dumps(config, indent=2))
+    return AutoTokenizer.from_pretrained(out_dir)
+
+
 def fast_bpe_tokenizer(
     texts: list[str], out_dir: Path, tokenizer_class: str, special: dict[str, str]
 ) -> PreTrainedTokenizerBase:
@@ -36,19 +50,14 @@ def fast_bpe_tokenizer(
     the ``tokenizers`` library writes one directly, with the family's own special tokens.
     """
     from tokenizers import ByteLevelBPETokenizer
-    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+    from transformers import PreTrainedTokenizerFast
 
     bpe = ByteLevelBPETokenizer()
     bpe.train_from_iterator(
         texts, vocab_size=VOCAB_SIZE, min_frequency=2, special_tokens=list(special.values())
     )
     fast = PreTrainedTokenizerFast(tokenizer_object=bpe, model_max_length=2048, **special)
-    fast.save_pretrained(out_dir)
-    config_file = out_dir / "tokenizer_config.json"
-    config = json.loads(config_file.read_text())
-    config["tokenizer_class"] = tokenizer_class
-    config_file.write_text(json.dumps(config, indent=2))
-    return AutoTokenizer.from_pretrained(out_dir)
+    return _save_as(fast, out_dir, tokenizer_class)
 
 
 def sentencepiece_bpe_tokenizer(
@@ -65,7 +74,7 @@ def sentencepiece_bpe_tokenizer(
     ``control_tokens`` (Mistral's ``[INST]`` and ``[/INST]``) are single, never-split tokens.
     """
     from tokenizers import SentencePieceBPETokenizer, processors
-    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+    from transformers import PreTrainedTokenizerFast
 
     bpe = SentencePieceBPETokenizer()
     bpe.train_from_iterator(
@@ -80,12 +89,7 @@ def sentencepiece_bpe_tokenizer(
     )
     fast = PreTrainedTokenizerFast(tokenizer_object=bpe, model_max_length=2048, **special)
     fast.chat_template = chat_template
-    fast.save_pretrained(out_dir)
-    config_file = out_dir / "tokenizer_config.json"
-    config = json.loads(config_file.read_text())
-    config["tokenizer_class"] = "LlamaTokenizerFast"
-    config_file.write_text(json.dumps(config, indent=2))
-    return AutoTokenizer.from_pretrained(out_dir)
+    return _save_as(fast, out_dir, "LlamaTokenizerFast")
 
 
 def train_story_decoder(
