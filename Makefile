@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint format zoo bench notebooks clean-zoo help
+.PHONY: lab test lint format zoo hub bench notebooks clean-zoo help
 
 help:
 	@echo "make lab        set up .venv, prepare models, open JupyterLab on notebooks/"
@@ -12,6 +12,7 @@ help:
 	@echo "make bench      print benchmark figures (last line: one JSON object)"
 	@echo "make notebooks  re-execute notebooks offline, keep only committed-output cells, update kaggle/"
 	@echo "make format     ruff format + autofix (notebooks included)"
+	@echo "make hub        serve the offline zoo as a local Hub (notebook 05 offline; see README)"
 
 # (Re)install when requirements.txt or pyproject.toml change. torch resolves to the local CPU wheel.
 $(STAMP): requirements.txt pyproject.toml
@@ -29,6 +30,10 @@ lab: $(STAMP)
 
 zoo: $(STAMP)
 	COURSE_OFFLINE=1 $(BIN)/python -m course_utils.zoo build
+
+HUB_PORT ?= 8765
+hub: zoo
+	COURSE_OFFLINE=1 $(BIN)/python tests/local_hub.py --port $(HUB_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -23,6 +23,7 @@ _SUBMODULES = {
     "exercises",
     "finetuning",
     "generation",
+    "hub_access",
     "memory",
     "paths",
     "plotting",

@@ -15,6 +15,7 @@ Platform = Literal["colab", "kaggle", "local"]
 DEFAULT_ENDPOINT = "https://huggingface.co"
 REACHABILITY_TIMEOUT_S = 4.0
 TRUTHY = {"1", "true", "yes", "on"}
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 def detect_platform() -> Platform:
@@ -34,6 +35,19 @@ def env_flag(name: str) -> bool:
 def hub_endpoint() -> str:
     """The Hub the session talks to: ``HF_ENDPOINT`` (tests use a local one) or huggingface.co."""
     return os.environ.get("HF_ENDPOINT", DEFAULT_ENDPOINT).rstrip("/")
+
+
+def local_hub_endpoint() -> str | None:
+    """``HF_ENDPOINT`` when it names a Hub on this machine (the course's test Hub), else None.
+
+    Offline, such a Hub serves the zoo's stand-ins over HTTP, so that logging in and downloading
+    a gated model run the real huggingface_hub code instead of being skipped.
+    """
+    from urllib.parse import urlsplit
+
+    endpoint = os.environ.get("HF_ENDPOINT", "").rstrip("/")
+    host = urlsplit(endpoint).hostname if endpoint else None
+    return endpoint if host in LOOPBACK_HOSTS else None
 
 
 def hub_reachable(endpoint: str | None = None, timeout: float = REACHABILITY_TIMEOUT_S) -> bool:

@@ -71,3 +71,62 @@ def show_verdicts(verdicts: list[Verdict]) -> None:
         mark = "✓" if v.correct else "✗"
         print(f"{mark} {v.task:<20} you: {v.yours:<16} usual fit: {v.expected:<16} — {v.why}")
     print(f"{sum(v.correct for v in verdicts)}/{len(verdicts)} correct")
+
+
+# --------------------------------------------------------------------------------------------
+# Notebook 05: memory arithmetic. The expected answers are computed, never stored.
+
+PRECISION_ORDER = ("fp32", "bf16", "int8", "int4")  # most precise first
+
+
+def _not_answered(name: str) -> bool:
+    print(f"Not answered yet: set `{name}` in the cell above, then rerun it.")
+    return False
+
+
+def check_best_dtype(
+    answer: str | None, config: object, context_length: int, available_gib: float
+) -> bool:
+    """Is ``answer`` the most precise dtype in which ``config``'s model fits ``available_gib``?"""
+    from course_utils.memory import estimate_memory, normalise_dtype
+
+    if answer is None:
+        return _not_answered("best_dtype")
+    fitting = [
+        dtype
+        for dtype in PRECISION_ORDER
+        if estimate_memory(config, dtype, context_length=context_length).fits(available_gib)
+    ]
+    expected = fitting[0] if fitting else None
+    yours = normalise_dtype(answer)
+    needed = estimate_memory(config, yours, context_length=context_length).total_gib
+    if yours == expected:
+        print(
+            f"✓ {yours}: {needed:.2f} GiB fits in {available_gib} GiB, and nothing more precise does."
+        )
+        return True
+    if needed > available_gib:
+        print(
+            f"✗ {yours} needs {needed:.2f} GiB: more than {available_gib} GiB. Try less precision."
+        )
+    else:
+        print(f"✗ {yours} fits ({needed:.2f} GiB), but a more precise dtype fits too. Look again.")
+    return False
+
+
+def check_max_context(answer: int | None, config: object, available_gib: float) -> bool:
+    """Is ``answer`` the number of bf16 KV-cache tokens (batch 1) left beside bf16 weights?"""
+    from course_utils.memory import GIB, estimate_memory, kv_cache_bytes
+
+    if answer is None:
+        return _not_answered("max_tokens")
+    free = available_gib * GIB - estimate_memory(config, "bf16", context_length=1).weights
+    expected = int(free // kv_cache_bytes(config, 1, dtype="bf16"))
+    if abs(int(answer) - expected) <= max(1, expected // 1000):  # rounding differences are fine
+        print(f"✓ about {expected:,} tokens of KV cache fit beside the weights.")
+        return True
+    print(
+        f"✗ {int(answer):,} is off (expected about {expected:,}). Subtract the bf16 weights from "
+        f"{available_gib} GiB first, then divide by the bytes one token costs."
+    )
+    return False

@@ -350,11 +350,23 @@ class MemoryEstimate:
 
     def __str__(self) -> str:
         return (
-            f"{self.model_type}, {self.n_params / 1e9:.3f} B parameters, {self.dtype} weights: "
-            f"{self.weights / GIB:.2f} GiB + KV cache ({self.kv_dtype}, {self.context_length} "
-            f"tokens × batch {self.batch_size}): {self.kv_cache / GIB:.2f} GiB "
-            f"= {self.total_gib:.2f} GiB"
+            f"{self.model_type}, {_count(self.n_params)} parameters, {self.dtype} weights: "
+            f"{_size(self.weights)} + KV cache ({self.kv_dtype}, {self.context_length:,} tokens × "
+            f"batch {self.batch_size}): {_size(self.kv_cache)} = {_size(self.total)}"
         )
+
+
+def _count(n: int) -> str:
+    """7.248 B, 124.4 M, 947.8 k: readable at every model size."""
+    for scale, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if n >= scale:
+            return f"{n / scale:.{3 if unit == 'B' else 1}f} {unit}"
+    return str(n)
+
+
+def _size(n_bytes: int) -> str:
+    """GiB for real models, MiB for the course's tiny stand-ins."""
+    return f"{n_bytes / GIB:.2f} GiB" if n_bytes >= GIB / 10 else f"{n_bytes / 2**20:.1f} MiB"
 
 
 def estimate_memory(
@@ -389,3 +401,25 @@ def estimate_memory(
         weights=weights_bytes(n_params, dtype),
         kv_cache=kv_cache_bytes(config, context_length, batch_size, kv_dtype),
     )
+
+
+def available_memory_gib(device: str | None = None) -> float:
+    """Memory free for a model right now, in GiB: the GPU's if there is one, else the RAM's.
+
+    ``device`` forces ``"cuda"`` or ``"cpu"``. Compare it with :meth:`MemoryEstimate.fits`
+    *before* ``from_pretrained``: a model that does not fit crashes the kernel rather than
+    raising an error you can catch.
+    """
+    import torch
+
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError("device='cuda' was asked for, but this runtime has no GPU.")
+        free, _total = torch.cuda.mem_get_info()
+        return free / GIB
+    if device != "cpu":
+        raise ValueError(f"device must be 'cuda' or 'cpu', not {device!r}.")
+    import psutil
+
+    return psutil.virtual_memory().available / GIB

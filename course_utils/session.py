@@ -12,7 +12,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_utils.environment import Platform, detect_platform, env_flag, hub_reachable
+from course_utils.environment import (
+    Platform,
+    detect_platform,
+    env_flag,
+    hub_reachable,
+    local_hub_endpoint,
+)
 from course_utils.errors import SetupOrderError
 
 HF_MODULES = ("transformers", "huggingface_hub", "sentence_transformers", "datasets")
@@ -27,6 +33,7 @@ class Session:
     seed: int
     hub_cache: Path | None
     reason: str
+    local_hub: str | None = None
 
     @property
     def mode(self) -> str:
@@ -46,22 +53,26 @@ def setup(seed: int = 0, offline: bool | None = None, verbose: bool = True) -> S
         verbose: print the banner.
 
     Offline, it builds the offline model zoo if needed and points the Hugging Face cache at it,
-    so ``from_pretrained("google-bert/bert-base-uncased")`` loads a small local stand-in.
+    so ``from_pretrained("google-bert/bert-base-uncased")`` loads a small local stand-in. When
+    ``HF_ENDPOINT`` names a Hub on this machine (the course's test Hub, which serves the same
+    stand-ins, gated ones after log-in), the session talks to that Hub over HTTP instead, with a
+    cache of its own.
     """
     global _active
     offline, reason = _decide_mode(offline)
     hub_cache = None
+    local_hub = _answering_local_hub() if offline else None
     if offline:
         from course_utils import zoo
 
-        hub_cache = zoo.hub_cache_dir()
-    _check_import_order(offline, hub_cache)
+        hub_cache = zoo.local_hub_cache_dir() if local_hub else zoo.hub_cache_dir()
+    _check_import_order(offline and not local_hub, hub_cache)
     if offline:
         zoo.ensure_built(quiet=not verbose)  # builds in a subprocess: this kernel stays clean
-        _point_hugging_face_at(hub_cache)
+        _point_hugging_face_at(hub_cache, hub_offline=not local_hub)
         _install_missing_model_hint()
     seed_everything(seed)
-    _active = Session(detect_platform(), offline, seed, hub_cache, reason)
+    _active = Session(detect_platform(), offline, seed, hub_cache, reason, local_hub)
     if verbose:
         print(banner(_active))
     return _active
@@ -81,6 +92,8 @@ def _decide_mode(forced: bool | None) -> tuple[bool, str]:
         return True, "COURSE_OFFLINE=1"
     if env_flag("HF_HUB_OFFLINE"):
         return True, "HF_HUB_OFFLINE=1"
+    if _answering_local_hub():
+        return True, "HF_ENDPOINT is a Hub on this machine"
     if hub_reachable():
         return False, "the Hugging Face Hub answered"
     print(
@@ -90,14 +103,28 @@ def _decide_mode(forced: bool | None) -> tuple[bool, str]:
     return True, "the Hub was unreachable"
 
 
-def _check_import_order(offline: bool, hub_cache: Path | None) -> None:
+def _answering_local_hub() -> str | None:
+    """``HF_ENDPOINT`` if it names a Hub on this machine that answers; else None, with a notice."""
+    endpoint = local_hub_endpoint()
+    if endpoint is None:
+        return None
+    if hub_reachable(endpoint):
+        return endpoint
+    print(
+        f"Notice: HF_ENDPOINT points at {endpoint} on this machine, but nothing answers there, "
+        "so this session reads the offline zoo directly (start the local Hub with `make hub`)."
+    )
+    return None
+
+
+def _check_import_order(hub_offline: bool, hub_cache: Path | None) -> None:
     """Refuse to continue when an earlier import already fixed settings we need to change."""
     imported = [name for name in HF_MODULES if name in sys.modules]
     if not imported:
         return
     from huggingface_hub import constants
 
-    offline_ok = bool(constants.HF_HUB_OFFLINE) == offline
+    offline_ok = bool(constants.HF_HUB_OFFLINE) == hub_offline
     cache_ok = hub_cache is None or Path(constants.HF_HUB_CACHE).resolve() == hub_cache.resolve()
     if offline_ok and cache_ok:
         if _active is None:  # harmless this time, but a habit that breaks offline sessions
@@ -108,16 +135,17 @@ def _check_import_order(offline: bool, hub_cache: Path | None) -> None:
         return
     raise SetupOrderError(
         f"course_utils.setup() ran after {', '.join(imported)} was imported, so it can no longer "
-        f"switch this session {'to offline mode' if offline else 'to online mode'}.\n"
+        f"switch this session {'to offline mode' if hub_offline else 'to its Hub'}.\n"
         "What to do: restart the kernel (Kernel → Restart Kernel), then run the setup cell "
         "first, before any cell that imports transformers."
     )
 
 
-def _point_hugging_face_at(hub_cache: Path) -> None:
+def _point_hugging_face_at(hub_cache: Path, hub_offline: bool) -> None:
     os.environ["HF_HUB_CACHE"] = str(hub_cache)
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"  # read by transformers 4.57
+    flag = "1" if hub_offline else "0"
+    os.environ["HF_HUB_OFFLINE"] = flag
+    os.environ["TRANSFORMERS_OFFLINE"] = flag  # read by transformers 4.57
     os.environ["HF_DATASETS_OFFLINE"] = "1"
 
 
@@ -169,7 +197,13 @@ def banner(session: Session) -> str:
         f"Transformer Variants · {session.platform} · {session.mode} · seed {session.seed}",
         f"Python {sys.version.split()[0]} · {versions}",
     ]
-    if session.offline:
+    if session.local_hub:
+        lines.append(
+            f"Offline ({session.reason}): models come from the course's local Hub at "
+            f"{session.local_hub}, which serves the offline zoo's small stand-ins under the real "
+            "Hub ids (gated ones only after log-in). Expect different numbers from the real models."
+        )
+    elif session.offline:
         lines.append(
             f"Offline ({session.reason}): models load from the course's offline zoo — small "
             "stand-ins under the real Hub ids. Expect different numbers from the real models."

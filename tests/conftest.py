@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import os
 import secrets
+import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 EXECUTED = REPO / "build" / "executed"
+# Notebooks that log in to the local test Hub, and the HF_HOME they get (searched for secrets).
+HUB_NOTEBOOKS = {"05_gated_models"}
+HUB_HOME = REPO / "build" / "hub-home"
 # Token ids of "I loved learning huggingface today" in the real bert-base-uncased vocabulary.
 SEED_SENTENCE_IDS = [101, 1045, 3866, 4083, 17662, 12172, 2651, 102]
 
@@ -56,13 +60,19 @@ class ExecutedNotebook:
     results: dict
 
 
-def _execute(source: Path) -> tuple[str, str | None]:
-    """Run one notebook with papermill (in a worker process); return (name, error or None)."""
+def _execute(source: Path, extra_env: dict[str, str]) -> tuple[str, str | None]:
+    """Run one notebook with papermill (in a worker process); return (name, error or None).
+
+    ``extra_env`` holds variables for this notebook only: workers run several notebooks, so
+    they are restored afterwards.
+    """
     import papermill
 
     output = EXECUTED / source.name
     results = EXECUTED / f"{source.stem}.results.json"
     results.unlink(missing_ok=True)
+    previous = {name: os.environ.get(name) for name in extra_env}
+    os.environ.update(extra_env)
     os.environ["COURSE_RESULTS_FILE"] = str(results)
     # Two notebooks run at once on CI's two cores: one thread each, or they oversubscribe.
     os.environ["OMP_NUM_THREADS"] = "1"
@@ -77,22 +87,34 @@ def _execute(source: Path) -> tuple[str, str | None]:
         )
     except Exception as error:  # reported by the test of that notebook
         return source.stem, f"{type(error).__name__}: {error}"
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return source.stem, None
 
 
 @pytest.fixture(scope="session")
-def executed_notebooks() -> dict[str, ExecutedNotebook | str]:
+def executed_notebooks(local_hub) -> dict[str, ExecutedNotebook | str]:
     """Every notebook executed once with papermill (quick=True, seed=0) into build/executed/.
 
+    The notebooks in ``HUB_NOTEBOOKS`` talk to the local test Hub (which accepts the HF_TOKEN
+    canary), with ``HF_HOME`` in ``HUB_HOME``, so the secrets tests can search what they wrote.
     Values are an ``ExecutedNotebook`` or, when execution failed, the error text.
     """
     EXECUTED.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(HUB_HOME, ignore_errors=True)
+    hub_env = {"HF_ENDPOINT": local_hub.endpoint, "HF_HOME": str(HUB_HOME)}
+    # Later notebooks train more, so start them first: the pool ends with short ones.
+    sources = list(reversed(notebook_paths()))
+    envs = [hub_env if path.stem in HUB_NOTEBOOKS else {} for path in sources]
     # Processes, not threads: each notebook gets its own COURSE_RESULTS_FILE in its environment.
     with ProcessPoolExecutor(
         max_workers=2, mp_context=multiprocessing.get_context("spawn")
     ) as pool:
-        # Later notebooks train more, so start them first: the pool ends with short ones.
-        outcomes = dict(pool.map(_execute, reversed(notebook_paths())))
+        outcomes = dict(pool.map(_execute, sources, envs))
     executed: dict[str, ExecutedNotebook | str] = {}
     for stem, error in outcomes.items():
         if error:
@@ -127,3 +149,40 @@ def run_python(tmp_path: Path):
         )
 
     return run
+
+
+# Obviously fake: the local test Hub treats it as a valid account not granted gated models.
+NO_ACCESS_TOKEN = "hf_course_no_access_token"
+
+
+@pytest.fixture(scope="session")
+def local_hub():
+    """The course's local test Hub (tests/local_hub.py) serving the zoo for the whole session.
+
+    It accepts the HF_TOKEN canary, refuses NO_ACCESS_TOKEN gated models (403) and any other
+    token everywhere (401). This process has huggingface_hub configured offline, so code that
+    talks to the Hub runs in a subprocess (``run_python``) with ``HF_ENDPOINT=hub.endpoint``.
+    """
+    from local_hub import LocalHub
+
+    hub = LocalHub.from_zoo(
+        accepted_tokens=[CANARIES["HF_TOKEN"]], tokens_without_access=[NO_ACCESS_TOKEN]
+    )
+    with hub:
+        yield hub
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Let nbval re-execute only notebooks that have committed outputs to compare.
+
+    nbval runs a notebook to compare the outputs of its ``# NBVAL_CHECK_OUTPUT`` cells. A
+    notebook without such cells has nothing to compare, and papermill already proves that it
+    runs (tests/test_notebooks.py); running it a second time would only cost the suite's budget.
+    """
+    without_checks = {
+        path.name for path in notebook_paths() if "# NBVAL_CHECK_OUTPUT" not in path.read_text()
+    }
+    skipped = [item for item in items if item.path.name in without_checks]
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = [item for item in items if item.path.name not in without_checks]

@@ -78,6 +78,23 @@ def check_04_bert_tasks(results: dict) -> None:
     assert results["qa_scores"]["no_answer_accuracy"] >= 0.7
 
 
+def check_05_gated_models(results: dict) -> None:
+    # Counted on the meta device from the stored real config, and by formula: they must agree.
+    assert results["n_params_meta"] == 7_248_023_552  # Mistral-7B-v0.3's published size
+    assert results["n_params_formula"] == results["n_params_meta"]
+    # The suite runs this notebook against its local Hub with the HF_TOKEN canary.
+    assert results["token_source"] == "the environment variable"
+    assert results["no_token_status"] == 401  # real GatedRepoError, no token sent
+    assert results["logged_in_user"] == "course-learner"
+    assert results["wrong_token_error"] == "TokenRejectedError"
+    assert results["fits_here"] is True  # the stand-in's own config was estimated
+    assert results["model_class"] == "MistralForCausalLM"
+    words = results["answer"].split()
+    assert len(words) >= 15, results["answer"]
+    # Readable words, not noise: the stand-in was trained to answer story requests.
+    assert sum(word.strip(".,!?'\"").isalpha() for word in words) / len(words) > 0.9
+
+
 def check_06_bert_from_scratch(results: dict) -> None:
     # The from-scratch model reproduces HF BertModel with the real MiniLM weights, padding included.
     assert results["max_abs_diff"] <= 1e-4
@@ -203,6 +220,7 @@ CHECKS: dict[str, Callable[[dict], None]] = {
     "02_pipelines": check_02_pipelines,
     "03_direct_loading": check_03_direct_loading,
     "04_bert_tasks": check_04_bert_tasks,
+    "05_gated_models": check_05_gated_models,
     "06_bert_from_scratch": check_06_bert_from_scratch,
     "07_text_generation": check_07_text_generation,
     "07b_gpt_from_scratch": check_07b_gpt_from_scratch,

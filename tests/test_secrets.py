@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import CANARIES, EXECUTED, REPO
+from conftest import CANARIES, EXECUTED, HUB_HOME, REPO, ExecutedNotebook
 
 
 def _files_containing_canaries(root: Path) -> list[str]:
@@ -14,7 +14,7 @@ def _files_containing_canaries(root: Path) -> list[str]:
             content = path.read_bytes()
             for name, value in CANARIES.items():
                 if value.encode() in content:
-                    found.append(f"{path.relative_to(REPO)} holds the {name} canary")
+                    found.append(f"{path} holds the {name} canary")
     return found
 
 
@@ -36,3 +36,21 @@ def test_setup_banner_does_not_show_the_token(run_python):
     assert result.returncode == 0, result.stderr
     for value in CANARIES.values():
         assert value not in result.stdout + result.stderr
+
+
+def test_gated_notebook_logs_in_with_the_canary_and_leaks_it_nowhere(executed_notebooks, local_hub):
+    """Notebook 05 ran against the local Hub with the HF_TOKEN canary as its token.
+
+    The Hub saw the canary (requests it accepted), yet it is in no output or log of the executed
+    notebook (stdout, stderr and library warnings all land there), in its recorded results, or
+    in any file it wrote: its HF_HOME, the cache it downloaded into, build/ and notebooks/.
+    """
+    from course_utils.zoo import local_hub_cache_dir
+
+    outcome = executed_notebooks["05_gated_models"]
+    assert isinstance(outcome, ExecutedNotebook), outcome
+    accepted = [r for r in local_hub.requests if r.authorized == "accepted"]
+    assert any("Mistral" in r.path for r in accepted), "the gated model was never downloaded"
+    assert outcome.results["logged_in_user"] == "course-learner"
+    for root in (EXECUTED, HUB_HOME, local_hub_cache_dir(), REPO / "build", REPO / "notebooks"):
+        assert not _files_containing_canaries(root), root

@@ -28,6 +28,7 @@ __all__ = [
     "ensure_built",
     "gated_ids",
     "hub_cache_dir",
+    "local_hub_cache_dir",
     "plan",
     "require",
 ]
@@ -65,6 +66,15 @@ def generation_dir() -> Path:
 def hub_cache_dir() -> Path:
     """The Hugging Face hub-cache folder that offline sessions use (``HF_HUB_CACHE``)."""
     return generation_dir() / "hub"
+
+
+def local_hub_cache_dir() -> Path:
+    """The cache of sessions that download from the course's local Hub (see ``setup()``).
+
+    Kept apart from :func:`hub_cache_dir`: what a learner downloads after logging in (a gated
+    stand-in) must not become loadable by later offline sessions that never logged in.
+    """
+    return generation_dir() / "local-hub-cache"
 
 
 def plan() -> list[StandIn]:
