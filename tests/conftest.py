@@ -173,16 +173,25 @@ def local_hub():
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Let nbval re-execute only notebooks that have committed outputs to compare.
+    """Let nbval run each notebook only as far as its last cell with committed outputs.
 
-    nbval runs a notebook to compare the outputs of its ``# NBVAL_CHECK_OUTPUT`` cells. A
-    notebook without such cells has nothing to compare, and papermill already proves that it
-    runs (tests/test_notebooks.py); running it a second time would only cost the suite's budget.
+    nbval executes a notebook cell by cell to compare the outputs of its
+    ``# NBVAL_CHECK_OUTPUT`` cells. Cells after the last such cell have nothing to compare, and
+    papermill already runs every notebook to the end and checks its results
+    (tests/test_notebooks.py): running them a second time would only spend the suite's budget.
+    A notebook without checked cells is not re-executed at all.
     """
-    without_checks = {
-        path.name for path in notebook_paths() if "# NBVAL_CHECK_OUTPUT" not in path.read_text()
-    }
-    skipped = [item for item in items if item.path.name in without_checks]
-    if skipped:
-        config.hook.pytest_deselected(items=skipped)
-        items[:] = [item for item in items if item.path.name not in without_checks]
+    last_checked: dict[Path, int] = {}
+    for index, item in enumerate(items):
+        cell = getattr(item, "cell", None)  # nbval's cell items carry their notebook cell
+        if cell is not None and cell.source.lstrip().startswith("# NBVAL_CHECK_OUTPUT"):
+            last_checked[item.path] = index
+    trailing = [
+        item
+        for index, item in enumerate(items)
+        if item.path.suffix == ".ipynb" and index > last_checked.get(item.path, -1)
+    ]
+    if trailing:
+        config.hook.pytest_deselected(items=trailing)
+        skipped = {id(item) for item in trailing}
+        items[:] = [item for item in items if id(item) not in skipped]

@@ -14,7 +14,7 @@ import types
 from pathlib import Path
 
 import pytest
-from conftest import CANARIES
+from conftest import CANARIES, NO_ACCESS_TOKEN
 
 from course_utils import hub_access
 from course_utils.hub_access import (
@@ -202,6 +202,26 @@ def test_wrong_token_gets_a_clear_message_without_the_token(local_hub, run_pytho
     assert "What to do" in result.stdout and TOKENS_PAGE in result.stdout
     assert wrong not in result.stdout + result.stderr
     assert not (tmp_path / "home").exists() or not any((tmp_path / "home").rglob("*token*"))
+
+
+def test_token_without_access_is_told_to_ask_for_it(local_hub, run_python, tmp_path):
+    result = run_python(
+        textwrap.dedent(f"""
+            from huggingface_hub import auth_check
+            from huggingface_hub.errors import GatedRepoError
+            from course_utils.hub_access import explain_gated_error, log_in, require_token
+            print(log_in(require_token()))
+            try:
+                auth_check({MISTRAL!r})
+            except GatedRepoError as error:
+                print(explain_gated_error(error, {MISTRAL!r}))
+        """),
+        env=_hub_env(local_hub, tmp_path, NO_ACCESS_TOKEN),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("course-learner\n")
+    assert "Your token works, but your account has no access" in result.stdout
+    assert f"open https://huggingface.co/{MISTRAL}" in result.stdout
 
 
 def test_no_token_gets_a_clear_message(local_hub, run_python, tmp_path):

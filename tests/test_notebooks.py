@@ -86,6 +86,7 @@ def check_05_gated_models(results: dict) -> None:
     assert results["token_source"] == "the environment variable"
     assert results["no_token_status"] == 401  # real GatedRepoError, no token sent
     assert results["logged_in_user"] == "course-learner"
+    assert results["may_download"] is True  # auth_check with the token passed
     assert results["wrong_token_error"] == "TokenRejectedError"
     assert results["fits_here"] is True  # the stand-in's own config was estimated
     assert results["model_class"] == "MistralForCausalLM"
