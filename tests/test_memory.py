@@ -21,7 +21,7 @@ PUBLISHED = {
 
 
 def test_every_published_config_is_stored():
-    assert memory.available_configs() == sorted(PUBLISHED)
+    assert set(PUBLISHED) <= set(memory.available_configs())
 
 
 @pytest.mark.parametrize("repo_id", sorted(PUBLISHED))

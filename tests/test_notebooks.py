@@ -215,6 +215,53 @@ def check_10_training_regimes(results: dict) -> None:
     assert table["full fine-tuning, plain loop"]["labelled examples"] == results["n_train"]
 
 
+def check_11_model_sizes(results: dict) -> None:
+    # Counted on the meta device from the stored real configs: the published sizes, exactly.
+    counts = results["exact_counts"]
+    assert len(counts) == 9  # BERT, GPT-2 and T5 in three sizes each
+    assert counts["google-bert/bert-base-uncased"] == 109_482_240  # BertModel, with its pooler
+    assert counts["openai-community/gpt2"] == 124_439_808  # GPT2LMHeadModel, head tied
+    assert counts["google-t5/t5-small"] == 60_506_624  # T5ForConditionalGeneration, head tied
+    assert counts["google-bert/bert-large-uncased"] == 335_141_888
+    assert counts["openai-community/gpt2-large"] == 774_030_080
+    assert counts["google-t5/t5-large"] == 737_668_096
+    assert results["model_classes"]["google-t5/t5-small"] == "T5ForConditionalGeneration"
+    assert results["model_classes"]["google-bert/bert-base-uncased"] == "BertModel"
+    assert results["gpt2_head_tied"] is True
+    # Bytes per dtype: 4, 2, 2, 1 and 1/2 per parameter.
+    for repo_id, row in results["weights_bytes"].items():
+        assert row["fp32"] == 4 * counts[repo_id] == 2 * row["bf16"] == 8 * row["int4"]
+    # Every parameter in exactly one bucket; from small to large the embeddings' share falls
+    # and the MLPs' share grows.
+    breakdowns = results["breakdowns"]
+    assert set(breakdowns) == set(counts)
+    for repo_id, buckets in breakdowns.items():
+        assert sum(buckets.values()) == counts[repo_id], repo_id
+    for small, large in [
+        ("distilbert/distilbert-base-uncased", "google-bert/bert-large-uncased"),
+        ("openai-community/gpt2", "openai-community/gpt2-large"),
+        ("google-t5/t5-small", "google-t5/t5-large"),
+    ]:
+        small_share = {k: n / counts[small] for k, n in breakdowns[small].items()}
+        large_share = {k: n / counts[large] for k, n in breakdowns[large].items()}
+        assert small_share["embeddings"] > 0.25 > 0.10 > large_share["embeddings"], small
+        assert large_share["MLP"] > 0.5 > small_share["MLP"], large
+    # GPT-2: the exact formula hits the count; 12·L·H² + V·H is within 1%.
+    for repo_id, formula in results["gpt2_formula"].items():
+        assert formula["exact"] == formula["course_utils"] == counts[repo_id]
+        assert 0.99 < formula["approx"] / counts[repo_id] < 1
+    # Class picking: model_type + task; T5 has no causal-LM class, and asking is a ValueError.
+    assert results["gpt2_causal_lm_class"] == "GPT2LMHeadModel"
+    assert results["gpt2_auto_model_class"] == "GPT2Model"
+    table = {row["model"]: row for row in results["auto_class_table"]}
+    assert table["T5-small"]["AutoModelForCausalLM"] is None
+    assert table["T5-small"]["AutoModelForSeq2SeqLM"] == "T5ForConditionalGeneration"
+    assert table["BERT-base"]["AutoModelForMaskedLM"] == "BertForMaskedLM"
+    assert table["GPT-2"]["AutoModelForMaskedLM"] is None
+    assert results["t5_causal_lm_error"] == "ValueError"
+    assert results["t5_causal_lm_error_names_auto_class"] is True
+
+
 CHECKS: dict[str, Callable[[dict], None]] = {
     "00_setup": check_00_setup,
     "01_variants": check_01_variants,
@@ -227,6 +274,7 @@ CHECKS: dict[str, Callable[[dict], None]] = {
     "07b_gpt_from_scratch": check_07b_gpt_from_scratch,
     "09_sentence_embeddings": check_09_sentence_embeddings,
     "10_training_regimes": check_10_training_regimes,
+    "11_model_sizes": check_11_model_sizes,
 }
 
 
