@@ -16,6 +16,8 @@ __version__ = "0.1.0"
 __all__ = ["Session", "setup", "record"]
 
 _SUBMODULES = {
+    "adaptation",
+    "attention_cost",
     "data",
     "embeddings",
     "environment",

@@ -262,6 +262,38 @@ def check_11_model_sizes(results: dict) -> None:
     assert results["t5_causal_lm_error_names_auto_class"] is True
 
 
+def check_12_challenges(results: dict) -> None:
+    # (a) self-attention: time ~ n² on the largest sizes, score memory = heads · n² · 4 bytes
+    sizes = results["attention_sizes"]
+    assert results["attention_fit_sizes"] == sizes[-5:] and sizes[-1] == 4096
+    assert 1.7 <= results["attention_slope"] <= 2.3
+    assert results["attention_short_slope"] < results["attention_slope"]  # overheads at small n
+    expected = [results["attention_heads"] * n * n * 4 for n in sizes]
+    assert results["score_bytes"] == expected == results["score_tensor_bytes"]
+    # (b) attention maps of the real all-MiniLM-L6-v2
+    layers, heads, queries, keys = results["attention_map_shape"]
+    assert (layers, heads) == (6, 12) and queries == keys == results["attention_n_tokens"]
+    assert results["attention_row_sum_error"] < 1e-4  # softmax rows sum to 1
+    assert results["pattern_max"]["previous token"] > 0.9  # a previous-token head exists
+    assert results["best_heads"]["previous token"] == [0, 2]  # real weights: same online
+    for pattern in ("next token", "same word"):
+        assert results["pattern_max"][pattern] > 3 * results["pattern_mean"][pattern]
+    assert results["pattern_mean"]["[CLS]"] > 3 / queries  # heads park attention on [CLS]
+    # (c) LoRA domain adaptation
+    assert results["lora_share"] <= 0.02
+    assert results["lora_share"] == pytest.approx(results["lora_trainable"] / results["lora_total"])
+    assert results["lora_start_difference"] == 0  # B starts at zero: the base model, exactly
+    before, after = results["domain_accuracy_before"], results["domain_accuracy_after"]
+    assert after >= before + 0.1
+    assert results["lora_losses"][1] < results["lora_losses"][0]
+    assert results["lora_train_seconds"] <= 60
+    assert results["general_accuracy_switched_off"] == results["general_accuracy_before"]
+    assert results["adapter_mb"] < 0.05 * results["full_model_mb"]
+    assert results["reload_difference"] < 1e-5 and results["unload_difference"] < 1e-5
+    assert results["merge_difference"] < 1e-4
+    assert results["merged_class"] == "DistilBertForSequenceClassification"
+
+
 CHECKS: dict[str, Callable[[dict], None]] = {
     "00_setup": check_00_setup,
     "01_variants": check_01_variants,
@@ -275,6 +307,7 @@ CHECKS: dict[str, Callable[[dict], None]] = {
     "09_sentence_embeddings": check_09_sentence_embeddings,
     "10_training_regimes": check_10_training_regimes,
     "11_model_sizes": check_11_model_sizes,
+    "12_challenges": check_12_challenges,
 }
 
 
