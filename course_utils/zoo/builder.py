@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from filelock import FileLock
@@ -38,12 +42,58 @@ def build(names: list[str] | None = None, force: bool = False) -> list[tuple[str
             s for s in states if (not names or s.recipe.name in names) and (force or not s.built)
         ]
         outputs = {s.recipe.name: s.build_dir for s in states}
-        timings = []
-        for state in tqdm(todo, desc="offline model zoo", unit="model", disable=not todo):
-            started = time.perf_counter()
-            _build_one(state, outputs, force)
-            timings.append((state.recipe.name, time.perf_counter() - started))
+        timings: list[tuple[str, float]] = []
+        with tqdm(total=len(todo), desc="offline model zoo", unit="model", disable=not todo) as bar:
+            for wave in _waves(todo):
+                for result in _run_wave(wave, outputs, force):
+                    timings.append(result)
+                    bar.update()
         return timings
+
+
+def _waves(todo: list[StandIn]) -> list[list[StandIn]]:
+    """Recipes in groups that can build at the same time: each after every recipe it needs."""
+    pending = list(todo)
+    waves = []
+    while pending:
+        waiting = {s.recipe.name for s in pending}
+        ready = [s for s in pending if not waiting & set(s.recipe.needs)]
+        waves.append(ready)
+        pending = [s for s in pending if s not in ready]
+    return waves
+
+
+def _workers() -> int:
+    """Parallel builds: a stand-in's small matrices keep one core busy, not two."""
+    return max(1, min(int(os.environ.get("COURSE_ZOO_WORKERS", "0")) or os.cpu_count() or 1, 4))
+
+
+def _run_wave(
+    wave: list[StandIn], outputs: dict[str, Path], force: bool
+) -> Iterator[tuple[str, float]]:
+    workers = min(_workers(), len(wave))
+    if workers == 1:
+        yield from (_timed_build(state, outputs, force, threads=0) for state in wave)
+        return
+    # Separate processes, spawned: no library state is shared with this one or between builds.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_timed_build, state, outputs, force, 1) for state in wave]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _timed_build(
+    state: StandIn, outputs: dict[str, Path], force: bool, threads: int
+) -> tuple[str, float]:
+    """Build one stand-in; ``threads`` > 0 caps torch's threads (one per parallel worker)."""
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    started = time.perf_counter()
+    _build_one(state, outputs, force)
+    return state.recipe.name, time.perf_counter() - started
 
 
 def _build_one(state: StandIn, outputs: dict[str, Path], force: bool) -> None:
