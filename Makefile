@@ -50,6 +50,7 @@ bench: $(STAMP) zoo
 	COURSE_OFFLINE=1 $(BIN)/python tools/bench.py
 
 notebooks: $(STAMP) zoo
+	$(BIN)/python tools/platform_cells.py
 	COURSE_OFFLINE=1 COURSE_QUICK=1 $(BIN)/python tools/refresh_notebooks.py
 	$(BIN)/python tools/make_kaggle_metadata.py
 

@@ -53,8 +53,11 @@ def test_notebook_structure(path: Path):
     markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     for heading in ("## Recap", "## Exercises", "<details><summary>Solution</summary>"):
         assert heading in markdown, f"{path.name} lacks {heading!r}"
-    code = [c for c in cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", []), "first code cell: papermill parameters"
+    # The platform install cell comes first (tests/test_platforms.py checks it); it is the only
+    # code that may install anything, and only on Colab/Kaggle.
+    platform, *code = [c for c in cells if c.cell_type == "code"]
+    assert "platform-setup" in platform.metadata.get("tags", [])
+    assert "parameters" in code[0].metadata.get("tags", []), "then the papermill parameters"
     assert (
         code[1].source.startswith("import course_utils") and "course_utils.setup(" in code[1].source
     )
