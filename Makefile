@@ -4,11 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint format zoo hub bench notebooks clean-zoo help
+.PHONY: lab test test-compat lint format zoo hub bench notebooks clean-zoo help
 
 help:
 	@echo "make lab        set up .venv, prepare models, open JupyterLab on notebooks/"
 	@echo "make test       set up .venv, build the offline model zoo, run lint + the whole suite offline"
+	@echo "make test-compat  the suite again on transformers 4.57.x (.venv-compat), as on older Colab/Kaggle"
 	@echo "make bench      print benchmark figures (last line: one JSON object)"
 	@echo "make notebooks  re-execute notebooks offline, keep only committed-output cells, update kaggle/"
 	@echo "make format     ruff format + autofix (notebooks included)"
@@ -45,6 +46,24 @@ format: $(STAMP)
 
 test: $(STAMP) lint zoo
 	COURSE_OFFLINE=1 $(BIN)/python -m pytest
+
+# transformers 4.57.x: a second venv, pins from requirements-compat.txt over requirements.txt. Its
+# zoo is ported from the 5.x zoo (same weights), so `make zoo` first; tests/test_compat.py compares.
+COMPAT_VENV  := .venv-compat
+COMPAT_BIN   := $(COMPAT_VENV)/bin
+COMPAT_STAMP := $(COMPAT_VENV)/.installed
+COMPAT_TESTS ?=
+
+$(COMPAT_STAMP): requirements.txt requirements-compat.txt pyproject.toml $(STAMP)
+	@test -x $(COMPAT_BIN)/python || $(PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python tools/compat_requirements.py > $(COMPAT_VENV)/requirements.txt
+	$(COMPAT_BIN)/python -m pip install --quiet -r $(COMPAT_VENV)/requirements.txt -e .
+	@touch $@
+
+test-compat: $(COMPAT_STAMP) zoo
+	COURSE_OFFLINE=1 $(COMPAT_BIN)/python -m course_utils.zoo build
+	COURSE_OFFLINE=1 $(COMPAT_BIN)/python -m pytest $(COMPAT_TESTS)
 
 bench: $(STAMP) zoo
 	COURSE_OFFLINE=1 $(BIN)/python tools/bench.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from importlib.metadata import PackageNotFoundError, version
 
 import tomllib
@@ -10,6 +11,9 @@ import yaml
 from conftest import REPO
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+sys.path.insert(0, str(REPO / "tools"))
+import compat_requirements  # noqa: E402
 
 
 def _pins() -> dict[str, str]:
@@ -58,9 +62,25 @@ def test_conda_packages_do_not_contradict_the_pins():
             assert pinned.lstrip("=") == pins[name], f"environment.yml {item} vs {pins[name]}"
 
 
+def _pins_of_this_environment() -> dict[str, str]:
+    """requirements.txt, or under transformers 4 (.venv-compat) what make test-compat installs."""
+    if version("transformers").startswith("4."):
+        return {
+            name: str(next(iter(Requirement(line).specifier)).version)
+            for name, line in compat_requirements.merged().items()
+        }
+    return _pins()
+
+
+def test_the_compat_pins_replace_only_what_moves_with_transformers():
+    overrides = compat_requirements.pins(REPO / "requirements-compat.txt")
+    assert "transformers" in overrides and set(overrides) < set(_pins())
+    assert Requirement(overrides["transformers"]).specifier.contains("4.57.6")
+
+
 def test_this_environment_has_exactly_the_pinned_versions():
     mismatched = {}
-    for name, pinned in _pins().items():
+    for name, pinned in _pins_of_this_environment().items():
         try:
             installed = version(name)
         except PackageNotFoundError:

@@ -41,6 +41,7 @@ class StandIn:
     recipe: Recipe
     fingerprint: str
     built: bool
+    source_fingerprint: str = ""
 
     @property
     def build_dir(self) -> Path:
@@ -85,15 +86,17 @@ def plan() -> list[StandIn]:
     data = data_dir()
     states: list[StandIn] = []
     prints: dict[str, str] = {}
+    sources: dict[str, str] = {}
     for recipe in all_recipes().values():
         print_ = fingerprint(recipe, data, {name: prints[name] for name in recipe.needs})
-        prints[recipe.name] = print_
+        source = fingerprint(recipe, data, {n: sources[n] for n in recipe.needs}, False)
+        prints[recipe.name], sources[recipe.name] = print_, source
         state = StandIn(recipe, print_, built=False)
         built = (state.build_dir / ".complete").exists() and all(
             installed_commit(hub_cache_dir(), repo_id) == commit_sha(print_, repo_id)
             for repo_id in recipe.cached_ids
         )
-        states.append(StandIn(recipe, print_, built))
+        states.append(StandIn(recipe, print_, built, source))
     return states
 
 

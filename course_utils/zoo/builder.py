@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from course_utils.paths import data_dir, zoo_root
 from course_utils.session import seed_everything
-from course_utils.zoo import StandIn, hub_cache_dir, plan
+from course_utils.zoo import StandIn, hub_cache_dir, plan, port
 from course_utils.zoo.fingerprint import commit_sha
 from course_utils.zoo.hf_cache import install_snapshot
 from course_utils.zoo.recipe import BuildContext
@@ -38,6 +38,9 @@ def build(names: list[str] | None = None, force: bool = False) -> list[tuple[str
             raise ValueError(
                 f"No recipe named {sorted(unknown)}; see `python -m course_utils.zoo list`."
             )
+        for state in states:
+            if state.built:  # builds from before source marks existed get theirs (cheap)
+                _mark_source(state)
         todo = [
             s for s in states if (not names or s.recipe.name in names) and (force or not s.built)
         ]
@@ -100,21 +103,27 @@ def _build_one(state: StandIn, outputs: dict[str, Path], force: bool) -> None:
     recipe = state.recipe
     final = state.build_dir
     if force or not (final / ".complete").exists():
-        tqdm.write(f"  building {recipe.name}: {recipe.summary}")
         staging = final.parent / f".staging-{final.name}"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        context = BuildContext(
-            out_dir=staging,
-            inputs={name: outputs[name] for name in recipe.needs},
-            data_dir=data_dir(),
-            seed=SEED,
-        )
-        seed_everything(SEED)
-        recipe.build(context)
+        donor = port.donor_build(recipe.name, state.source_fingerprint)
+        if port.needs_port() and donor is not None:
+            tqdm.write(f"  porting {recipe.name} from the transformers 5 zoo (same weights)")
+            port.to_transformers4(donor, staging)
+        else:
+            tqdm.write(f"  building {recipe.name}: {recipe.summary}")
+            context = BuildContext(
+                out_dir=staging,
+                inputs={name: outputs[name] for name in recipe.needs},
+                data_dir=data_dir(),
+                seed=SEED,
+            )
+            seed_everything(SEED)
+            recipe.build(context)
         shutil.rmtree(final, ignore_errors=True)
         staging.rename(final)
         (final / ".complete").write_text(state.fingerprint)
+        _mark_source(state)
         for stale in final.parent.iterdir():
             if stale != final:
                 shutil.rmtree(stale, ignore_errors=True)
@@ -126,6 +135,13 @@ def _build_one(state: StandIn, outputs: dict[str, Path], force: bool) -> None:
             commit_sha(state.fingerprint, repo_id),
             extra_refs=pipeline_revisions(repo_id),
         )
+
+
+def _mark_source(state: StandIn) -> None:
+    """Record the build's source fingerprint: a transformers 4 zoo ports the build it marks."""
+    mark = state.build_dir / port.SOURCE_MARK
+    if not mark.is_file() or mark.read_text() != state.source_fingerprint:
+        mark.write_text(state.source_fingerprint)
 
 
 def pipeline_revisions(repo_id: str) -> tuple[str, ...]:

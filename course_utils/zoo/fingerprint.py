@@ -38,11 +38,16 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def fingerprint(recipe: Recipe, data_dir: Path, needed: dict[str, str]) -> str:
+def fingerprint(
+    recipe: Recipe, data_dir: Path, needed: dict[str, str], with_libraries: bool = True
+) -> str:
     """Hex SHA-256 of everything ``recipe``'s output depends on.
 
     Args:
-        needed: fingerprints of the recipes named in ``recipe.needs``.
+        needed: fingerprints of the recipes named in ``recipe.needs`` (of the same kind).
+        with_libraries: include the library versions. Without them it is the *source*
+            fingerprint: equal in the transformers 4 and 5 environments when the recipe, its
+            code and its data are, which is how a 4.x zoo finds the 5.x build to port.
     """
     digest = hashlib.sha256(f"format {FORMAT_VERSION}\n".encode())
     modules = INGREDIENT_MODULES + recipe.ingredients
@@ -64,7 +69,7 @@ def fingerprint(recipe: Recipe, data_dir: Path, needed: dict[str, str]) -> str:
         digest.update(relative.encode() + b"\0" + path.read_bytes())
     for name in sorted(needed):
         digest.update(f"needs {name} {needed[name]}\n".encode())
-    for name, version in sorted(library_versions().items()):
+    for name, version in sorted(library_versions().items()) if with_libraries else ():
         digest.update(f"{name}=={version}\n".encode())
     return digest.hexdigest()
 
