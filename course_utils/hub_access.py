@@ -161,12 +161,13 @@ def check_token(token: HubToken) -> str:
     its value), so the learner knows which secret to replace.
     """
     from huggingface_hub import whoami
-    from huggingface_hub.errors import HfHubHTTPError
 
     try:
         return whoami(token=token.value)["name"]
-    except HfHubHTTPError as error:
-        if error.response is None or error.response.status_code != 401:
+    # huggingface_hub ≥ 1.0 raises its HfHubHTTPError; 0.36 (beside transformers 4.57) raises
+    # requests' HTTPError. Both carry the response: only a 401 means "this token is wrong".
+    except Exception as error:
+        if getattr(getattr(error, "response", None), "status_code", None) != 401:
             raise
         raise TokenRejectedError(
             f"The Hub at {hub_endpoint()} rejected the token from {token.source} {token.name}: "
