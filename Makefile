@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-compat lint format zoo hub bench notebooks clean-zoo help
+.PHONY: lab test test-compat browser lint format zoo hub bench notebooks clean-zoo help
 
 help:
 	@echo "make lab        set up .venv, prepare models, open JupyterLab on notebooks/"
@@ -44,7 +44,16 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: $(STAMP) lint zoo
+# The browser tests (course site, JupyterLab) drive Debian's Chromium. As root (CI, containers)
+# this installs it when missing; otherwise it says how, and those tests skip outside CI.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -q chromium fonts-dejavu-core >/dev/null 2>&1 \
+	    || { apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-dejavu-core >/dev/null; }; \
+	  else echo "The browser tests need Chromium: sudo apt-get install chromium"; fi; }
+
+test: $(STAMP) lint zoo browser
 	COURSE_OFFLINE=1 $(BIN)/python -m pytest
 
 # transformers 4.57.x: a second venv, pins from requirements-compat.txt over requirements.txt. Its

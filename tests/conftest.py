@@ -15,13 +15,19 @@ import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
-EXECUTED = REPO / "build" / "executed"
+# `make test-compat` (transformers 4.57) executes into its own folder: build/executed stays the
+# 5.x run that `make site` publishes.
+_GENERATION = version("transformers").split(".")[0]
+EXECUTED = (
+    REPO / "build" / ("executed" if _GENERATION == "5" else f"executed-transformers{_GENERATION}")
+)
 # Notebooks that log in to the local test Hub, and the HF_HOME they get (searched for secrets).
 HUB_NOTEBOOKS = {"05_gated_models"}
 HUB_HOME = REPO / "build" / "hub-home"
