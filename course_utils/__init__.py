@@ -18,6 +18,7 @@ __all__ = ["Session", "setup", "record"]
 _SUBMODULES = {
     "adaptation",
     "attention_cost",
+    "chat",
     "data",
     "embeddings",
     "environment",

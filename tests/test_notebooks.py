@@ -337,6 +337,31 @@ def check_08_encoder_decoder(results: dict) -> None:
     assert step["looks_at"].lstrip("▁") == "take" and step["weight"] > 0.4  # … reads "take(s)"
 
 
+def check_13_chatbot(results: dict) -> None:
+    prompt = results["prompt_text"]  # ChatML with the default system prompt and the cue
+    assert prompt.startswith("<|im_start|>system\n")
+    assert "<|im_start|>user\nWhat is BERT?<|im_end|>\n" in prompt
+    assert prompt.endswith("<|im_start|>assistant\n")
+    ids = results["special_ids"]
+    assert len(set(ids.values())) == 2 and results["eos_token"] == "<|im_end|>"
+    first, follow = results["reply_1"], results["reply_2_with_history"]
+    assert "BERT" in first and "encoder" in first and "<|im" not in first
+    assert "BERT" in follow  # "What is it good for?" answered about BERT, from the history
+    assert results["reply_2_without_history"] != follow
+    assert results["stream_pieces"] > 1 and results["streamed_equals_greedy"] is True
+    samples = results["temperature_samples"]
+    assert len(set(samples["0.0"])) == 1 and len(set(samples["1.0"])) > 1
+    brief, default = results["brief_reply"], results["default_reply"]
+    assert brief.count(".") < default.count(".") and "BERT" in brief
+    trim = results["trim"]
+    assert trim["tokens_after"] <= trim["budget"] < trim["tokens_before"]
+    assert trim["messages_after"] < trim["messages_before"]
+    assert trim["kept_system"] is True and trim["kept_last"] is True
+    assert results["key_hidden"] is True
+    expected = "skipped: offline" if results["key_found"] else "skipped: no key"
+    assert results["openai_cell"] == expected  # offline: never tries the network
+
+
 CHECKS: dict[str, Callable[[dict], None]] = {
     "00_setup": check_00_setup,
     "01_variants": check_01_variants,
@@ -352,6 +377,7 @@ CHECKS: dict[str, Callable[[dict], None]] = {
     "10_training_regimes": check_10_training_regimes,
     "11_model_sizes": check_11_model_sizes,
     "12_challenges": check_12_challenges,
+    "13_chatbot": check_13_chatbot,
 }
 
 

@@ -1,0 +1,128 @@
+"""A Streamlit chatbot with two backends: an OpenAI-compatible API, or a local Hugging Face model.
+
+Run it from the repository root:
+
+    streamlit run apps/chatbot.py
+
+Notebook 13 builds the same chat loop step by step; this is the seed's chatbot done properly:
+the key comes from secrets (Colab/Kaggle secrets, the ``OPENAI_API_KEY`` environment variable or
+``.streamlit/secrets.toml``) and is never shown; replies stream token by token; the history is
+trimmed to the model's context; errors are explained in the page, never as a stack trace.
+
+Settings can be preset with environment variables (the tests do): ``CHATBOT_BACKEND``
+(``local`` or ``openai``), ``CHATBOT_LOCAL_MODEL``, ``OPENAI_MODEL`` and ``OPENAI_BASE_URL``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import course_utils
+from course_utils import chat
+from course_utils.errors import CourseError
+
+LOCAL, OPENAI = "Local model (Hugging Face)", "OpenAI-compatible API"
+EXAMPLES = "What is BERT?", "And what about GPT-2?", "Which model should I use for translation?"
+
+
+@st.cache_resource(show_spinner=False)
+def start_session() -> course_utils.Session:
+    """Once per server: online or offline, and the Hugging Face cache (before transformers)."""
+    return course_utils.setup(verbose=False)
+
+
+@st.cache_resource(show_spinner="Loading the model (the first time only)…")
+def load_local(model_id: str) -> chat.LocalBackend:
+    return chat.LocalBackend(model_id)
+
+
+def secrets_file() -> dict[str, str]:
+    """``.streamlit/secrets.toml`` as a dict; empty when there is none (not an error)."""
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except Exception:  # noqa: BLE001 — Streamlit raises when no secrets file exists
+        return {}
+
+
+def make_backend(settings: dict[str, str], kind: str) -> chat.ChatBackend:
+    if kind == LOCAL:
+        try:
+            return load_local(settings["local_model"])
+        except CourseError:
+            raise
+        except OSError as error:  # an unknown id or folder, no network: say so in the page
+            raise chat.ChatError(
+                f"Could not load the model {settings['local_model']!r}. Check the id (a Hub id "
+                f"such as {chat.DEFAULT_LOCAL_MODEL}, or a local folder).\nDetails: {error}"
+            ) from None
+    key = chat.require_api_key(extra_secrets=secrets_file())
+    return chat.OpenAIBackend(settings["openai_model"], settings["base_url"] or None, key)
+
+
+start_session()
+defaults = chat.backend_from_env()
+st.set_page_config(page_title="Transformer Variants chatbot", page_icon="💬")
+st.title("💬 Transformer Variants chatbot")
+
+with st.sidebar:
+    st.header("Settings")
+    kind = st.radio("Backend", [LOCAL, OPENAI], index=int(defaults["backend"] == "openai"))
+    if kind == LOCAL:
+        defaults["local_model"] = st.text_input("Model id", defaults["local_model"])
+        st.caption("Runs here, on your CPU or GPU: no key, no network once downloaded.")
+    else:
+        defaults["openai_model"] = st.text_input("Model", defaults["openai_model"])
+        defaults["base_url"] = st.text_input(
+            "Base URL",
+            defaults["base_url"],
+            help="Empty: OpenAI. Ollama: http://localhost:11434/v1",
+        )
+        found = chat.find_api_key(extra_secrets=secrets_file())
+        st.caption(
+            f"API key: from {found.source} {found.name} (hidden)."
+            if found
+            else f"No API key found: set {chat.KEY_NAME} (see the message when you send)."
+        )
+    system_prompt = st.text_area(
+        "System prompt", "", placeholder="Empty: the model's default. Try: Answer in one sentence."
+    )
+    temperature = st.slider("Temperature", 0.0, 2.0, 0.7, 0.1, help="0: always the likeliest")
+    max_new_tokens = st.slider("Longest reply (tokens)", 16, 512, 200, 16)
+    if st.button("Clear the conversation"):
+        st.session_state.messages = []
+
+if "messages" not in st.session_state:
+    st.session_state.messages = []
+history: list[dict[str, str]] = st.session_state.messages
+
+if not history:
+    st.caption(f"Ask about transformers, for example: {' · '.join(EXAMPLES)}")
+for message in history:
+    with st.chat_message(message["role"]):
+        st.markdown(message["content"])
+
+if question := st.chat_input("Ask about encoders, decoders, attention…"):
+    with st.chat_message("user"):
+        st.markdown(question)
+    with st.chat_message("assistant"):
+        try:
+            messages = chat.with_system_prompt(
+                [*history, {"role": "user", "content": question}], system_prompt
+            )
+            chat.check_messages(messages)
+            backend = make_backend(defaults, kind)
+            pieces = backend.stream(
+                messages, temperature=temperature, max_new_tokens=max_new_tokens
+            )
+            reply = st.write_stream(pieces)
+        except CourseError as error:
+            st.error(str(error))  # says what went wrong and what to do; never holds the key
+        except Exception as error:  # noqa: BLE001 — a page, not a traceback
+            st.error(
+                f"Something unexpected went wrong ({type(error).__name__}). Try again, or switch "
+                "the backend in the sidebar."
+            )
+        else:
+            # Only a turn that got an answer joins the history: the next request stays valid.
+            history.append({"role": "user", "content": question})
+            history.append({"role": "assistant", "content": str(reply)})

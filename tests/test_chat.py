@@ -1,0 +1,259 @@
+"""course_utils.chat: message checks, keys, and both backends (local server / zoo stand-in)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+
+import pytest
+from openai_server import OpenAIServer, echo_reply
+
+from course_utils import chat
+from course_utils.chat import ApiKey, ChatError
+
+# The app's own override (a local folder or another id); the suite uses the zoo's stand-in.
+LOCAL_MODEL = os.environ.get("CHATBOT_LOCAL_MODEL", chat.DEFAULT_LOCAL_MODEL)
+ECHO = "course-echo"
+
+
+def user(text: str) -> dict[str, str]:
+    return {"role": "user", "content": text}
+
+
+def assistant(text: str) -> dict[str, str]:
+    return {"role": "assistant", "content": text}
+
+
+@pytest.fixture
+def key() -> ApiKey:
+    return ApiKey("sk-course-test-" + secrets.token_hex(8), "the test")
+
+
+@pytest.fixture
+def server(key: ApiKey):
+    with OpenAIServer(accepted_keys=[key.value]) as running:
+        yield running
+
+
+# Messages, temperature, system prompt, history trimming
+
+
+def test_check_messages_accepts_a_chat_and_copies_it():
+    messages = [
+        {"role": "system", "content": "Be brief."},
+        user("Hi"),
+        assistant("Hello"),
+        user("?"),
+    ]
+    checked = chat.check_messages(messages)
+    assert checked == messages and checked is not messages
+
+
+@pytest.mark.parametrize(
+    ("messages", "says"),
+    [
+        ("What is BERT?", "not one string"),
+        ([], "empty"),
+        ([{"role": "robot", "content": "hi"}], "messages[0]"),
+        ([{"role": "user", "text": "hi"}], "'content'"),
+        ([user("a"), user("b")], "messages[1] has role 'user'"),
+        ([user("a"), {"role": "system", "content": "late"}, user("b")], "messages[1]"),
+        ([user("a"), assistant("b")], "last message must be the user's"),
+        ([{"role": "system", "content": "Be brief."}], "last message must be the user's"),
+        ([user("   ")], "Your message is empty"),
+    ],
+)
+def test_check_messages_refuses_what_no_template_can_render(messages, says):
+    with pytest.raises(ChatError, match=None) as caught:
+        chat.check_messages(messages)
+    assert says in str(caught.value)
+
+
+@pytest.mark.parametrize("temperature", [-0.1, 2.01, "hot", True, None])
+def test_temperature_outside_zero_to_two_is_refused(temperature):
+    with pytest.raises(ChatError, match="temperature"):
+        chat.check_temperature(temperature)
+
+
+@pytest.mark.parametrize("temperature", [0, 0.7, 2])
+def test_temperature_in_range_is_a_float(temperature):
+    assert chat.check_temperature(temperature) == pytest.approx(float(temperature))
+
+
+def test_system_prompt_replaces_the_old_one_or_is_removed():
+    chat_so_far = [{"role": "system", "content": "old"}, user("Hi")]
+    assert chat.with_system_prompt(chat_so_far, " Be brief. ")[0] == {
+        "role": "system",
+        "content": "Be brief.",
+    }
+    assert chat.with_system_prompt(chat_so_far, "") == [user("Hi")]
+    assert chat.with_system_prompt(chat_so_far, None) == [user("Hi")]
+
+
+def test_trim_history_drops_the_oldest_pairs_but_keeps_the_system_prompt_and_question():
+    messages = [{"role": "system", "content": "S" * 10}]
+    for i in range(4):
+        messages += [user(f"q{i}" * 5), assistant(f"a{i}" * 5)]
+    messages.append(user("last"))
+
+    def count(candidate):
+        return sum(len(m["content"]) for m in candidate)
+
+    trimmed = chat.trim_history(messages, 40, count)
+    assert count(trimmed) <= 40 < count(messages)
+    assert trimmed[0] == messages[0] and trimmed[-1] == user("last")
+    assert trimmed[1:] == messages[len(messages) - len(trimmed) + 1 :]  # newest turns, in order
+    assert chat.trim_history(messages, 10_000, count) == messages
+    with pytest.raises(ChatError, match="too long"):
+        chat.trim_history(messages, 12, count)
+
+
+# Keys
+
+
+def test_api_key_never_shows_its_value(key):
+    for shown in (str(key), repr(key), f"{key}", repr([key])):
+        assert key.value not in shown
+        assert "the test" in shown
+
+
+def test_key_is_found_in_the_environment_then_in_a_secrets_file(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    found = chat.find_api_key()
+    assert found.value == "sk-from-env" and found.source == "the environment variable"
+    monkeypatch.delenv("OPENAI_API_KEY")
+    assert chat.find_api_key() is None
+    found = chat.find_api_key(extra_secrets={"OPENAI_API_KEY": "sk-from-file"})
+    assert found.value == "sk-from-file" and found.source == "the secrets file"
+
+
+def test_missing_key_says_where_to_put_it_on_each_platform(monkeypatch):
+    from course_utils import hub_access
+
+    monkeypatch.delenv("OPENAI_API_KEY")
+    with pytest.raises(chat.ChatKeyMissingError) as caught:
+        chat.require_api_key()
+    assert "OPENAI_API_KEY" in str(caught.value) and "export" in str(caught.value)
+    for platform, words in (("colab", "Secrets"), ("kaggle", "Add-ons")):
+        monkeypatch.setattr(chat, "detect_platform", lambda p=platform: p)
+        monkeypatch.setattr(hub_access, "detect_platform", lambda p=platform: p)
+        assert words in chat.where_to_put_the_key()
+
+
+# The OpenAI-compatible backend, against the local test server
+
+
+def test_openai_backend_streams_and_sends_the_whole_chat(server, key):
+    backend = chat.OpenAIBackend(ECHO, server.base_url, key)
+    messages = [
+        {"role": "system", "content": "Be brief."},
+        user("Hi"),
+        assistant("Hello"),
+        user("?"),
+    ]
+    pieces = list(backend.stream(messages, temperature=0.2, max_new_tokens=50))
+    assert len(pieces) > 1  # streamed, not one block
+    assert "".join(pieces) == echo_reply(messages)
+    (sent,) = server.chat_requests
+    assert sent["messages"] == messages and sent["stream"] is True
+    assert sent["temperature"] == 0.2 and sent["max_tokens"] == 50  # not OpenAI: max_tokens
+    assert key.value not in repr(backend) + backend.name + json.dumps(sent)
+
+
+def test_base_url_can_come_from_the_environment(server, key, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    backend = chat.OpenAIBackend(ECHO, None, key)
+    assert chat.complete(backend, [user("Hi")]) == echo_reply([user("Hi")])
+    assert backend.base_url == server.base_url and not backend.official
+
+
+def test_a_rejected_key_is_explained_without_showing_it(server):
+    wrong = ApiKey("sk-course-wrong-" + secrets.token_hex(8), "the environment variable")
+    backend = chat.OpenAIBackend(ECHO, server.base_url, wrong)
+    with pytest.raises(chat.ChatKeyRejectedError) as caught:
+        chat.complete(backend, [user("Hi")])
+    message = str(caught.value)
+    assert "rejected the key" in message and "OPENAI_API_KEY" in message
+    assert wrong.value not in message
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert server.requests and not server.requests[-1].authorized
+
+
+def test_unknown_model_and_unreachable_endpoint_are_explained(server, key):
+    with pytest.raises(chat.EndpointError, match="does not know the model 'gpt-99'"):
+        chat.complete(chat.OpenAIBackend("gpt-99", server.base_url, key), [user("Hi")])
+    port = server.base_url.rsplit(":", 1)[1].split("/")[0]
+    server.stop()  # nothing listens there any more
+    closed = chat.OpenAIBackend(ECHO, f"http://127.0.0.1:{port}/v1", key, max_retries=0)
+    with pytest.raises(chat.EndpointUnreachableError, match="Nothing answered"):
+        chat.complete(closed, [user("Hi")])
+
+
+def test_bad_requests_fail_before_anything_is_sent(server, key):
+    backend = chat.OpenAIBackend(ECHO, server.base_url, key)
+    with pytest.raises(ChatError, match="empty"):
+        chat.complete(backend, [user("")])
+    with pytest.raises(ChatError, match="temperature"):
+        chat.complete(backend, [user("Hi")], temperature=3)
+    assert server.requests == []
+
+
+def test_keys_must_come_from_secrets_not_code(server, monkeypatch):
+    with pytest.raises(ChatError, match="never in the code"):
+        chat.OpenAIBackend(ECHO, server.base_url, "sk-typed-into-the-code")  # type: ignore[arg-type]
+    monkeypatch.delenv("OPENAI_API_KEY")
+    with pytest.raises(chat.ChatKeyMissingError):
+        chat.OpenAIBackend(ECHO, server.base_url)
+
+
+# The local backend, on the zoo's stand-in
+
+
+@pytest.fixture(scope="module")
+def local() -> chat.LocalBackend:
+    return chat.LocalBackend(LOCAL_MODEL)
+
+
+def test_local_backend_streams_an_on_topic_answer(local):
+    pieces = list(local.stream([user("What is BERT?")], temperature=0))
+    reply = "".join(pieces)
+    assert len(pieces) > 1
+    assert "BERT" in reply and "encoder" in reply
+    assert "<|im_end|>" not in reply and "<|im_start|>" not in reply
+
+
+def test_local_backend_uses_the_history_and_the_system_prompt(local):
+    first = chat.complete(local, [user("What is BERT?")], temperature=0)
+    follow = [user("What is BERT?"), assistant(first), user("And what about GPT-2?")]
+    second = chat.complete(local, follow, temperature=0)
+    assert "GPT-2" in second and "decoder" in second
+    brief = chat.complete(
+        local, chat.with_system_prompt([user("What is BERT?")], "Be brief."), temperature=0
+    )
+    assert brief.count(".") < first.count(".")  # one sentence instead of two
+
+
+def test_local_backend_trims_a_history_longer_than_its_context(local, monkeypatch):
+    long_chat = []
+    for _ in range(6):
+        long_chat += [user("What is attention?"), assistant("Attention lets tokens look around.")]
+    long_chat.append(user("What is BERT?"))
+    needed = local.count_tokens(long_chat)
+    monkeypatch.setattr(local, "context_length", needed // 2 + 40)
+    reply = chat.complete(local, long_chat, temperature=0, max_new_tokens=40)
+    assert "BERT" in reply
+
+
+def test_a_failure_in_the_generation_thread_reaches_the_caller(local, monkeypatch):
+    def broken(**_):
+        raise RuntimeError("generation failed")
+
+    monkeypatch.setattr(local.model, "generate", broken)
+    with pytest.raises(RuntimeError, match="generation failed"):
+        chat.complete(local, [user("Hi")])  # raises instead of waiting forever
+
+
+def test_a_model_without_a_chat_template_is_refused():
+    with pytest.raises(ChatError, match="no chat template"):
+        chat.LocalBackend("openai-community/gpt2")
