@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-compat browser lint format zoo hub bench notebooks clean-zoo help
+.PHONY: lab test test-compat browser site lint format zoo hub bench notebooks clean-zoo help
 
 help:
 	@echo "make lab        set up .venv, prepare models, open JupyterLab on notebooks/"
 	@echo "make test       set up .venv, build the offline model zoo, run lint + the whole suite offline"
 	@echo "make test-compat  the suite again on transformers 4.57.x (.venv-compat), as on older Colab/Kaggle"
+	@echo "make site       the executed notebooks as a static site in build/site (after make test)"
 	@echo "make bench      print benchmark figures (last line: one JSON object)"
 	@echo "make notebooks  re-execute notebooks offline, keep only committed-output cells, update kaggle/"
 	@echo "make format     ruff format + autofix (notebooks included)"
@@ -73,6 +74,10 @@ $(COMPAT_STAMP): requirements.txt requirements-compat.txt pyproject.toml $(STAMP
 test-compat: $(COMPAT_STAMP) zoo
 	COURSE_OFFLINE=1 $(COMPAT_BIN)/python -m course_utils.zoo build
 	COURSE_OFFLINE=1 $(COMPAT_BIN)/python -m pytest $(COMPAT_TESTS)
+
+# The notebooks as `make test` executed them (build/executed) → build/site/index.html.
+site: $(STAMP)
+	$(BIN)/python tools/make_site.py
 
 bench: $(STAMP) zoo
 	COURSE_OFFLINE=1 $(BIN)/python tools/bench.py
