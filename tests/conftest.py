@@ -82,6 +82,9 @@ def _execute(source: Path, extra_env: dict[str, str]) -> tuple[str, str | None]:
     os.environ["COURSE_RESULTS_FILE"] = str(results)
     # Two notebooks run at once on CI's two cores: one thread each, or they oversubscribe.
     os.environ["OMP_NUM_THREADS"] = "1"
+    # Importing streamlit (the chatbot tests do) sets MPLBACKEND=Agg for the whole process; a
+    # kernel that inherited it would draw no inline plots, and the course site would have none.
+    os.environ.pop("MPLBACKEND", None)
     try:
         papermill.execute_notebook(
             str(source),

