@@ -30,6 +30,7 @@ import re
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -579,7 +580,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"HF_ENDPOINT={hub.endpoint}")
     print("Press Ctrl-C to stop.", flush=True)
     try:
-        threading.Event().wait()
+        # Wake up twice a second rather than wait once: Linux may deliver Ctrl-C's SIGINT to a
+        # server thread, and Python raises KeyboardInterrupt only when the main thread next runs.
+        while True:
+            time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nStopped.")
     finally:

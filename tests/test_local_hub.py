@@ -7,6 +7,7 @@ empty ``HF_HOME``. Every run also proves the canary secrets never reach its outp
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -380,3 +381,26 @@ def test_the_teacher_command_serves_the_zoo_and_never_prints_the_token():
         watchdog.cancel()
     assert process.returncode == 0, errors
     assert token not in "".join(printed) + rest + errors
+
+
+def test_ctrl_c_stops_the_teacher_command_whichever_thread_linux_hands_it_to():
+    # Linux may deliver a process's SIGINT to any of its threads; the command must still stop.
+    libc = ctypes.CDLL(None, use_errno=True)
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "tests" / "local_hub.py")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    try:
+        while line := process.stdout.readline():
+            if line.startswith("HF_ENDPOINT="):
+                break
+        threads = [int(t) for t in os.listdir(f"/proc/{process.pid}/task") if int(t) != process.pid]
+        assert threads, "the local Hub serves from a thread of its own"
+        assert libc.tgkill(process.pid, threads[0], signal.SIGINT) == 0, ctypes.get_errno()
+        process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == 0
