@@ -28,6 +28,7 @@ import mimetypes
 import os
 import re
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -579,6 +580,9 @@ def main(argv: list[str] | None = None) -> int:
     print("In the sessions that should use it, set:")
     print(f"HF_ENDPOINT={hub.endpoint}")
     print("Press Ctrl-C to stop.", flush=True)
+    # A shell starts background jobs with SIGINT ignored, and Python then keeps ignoring it;
+    # this command promises that Ctrl-C (SIGINT) stops it, so it takes the signal back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         # Wake up twice a second rather than wait once: Linux may deliver Ctrl-C's SIGINT to a
         # server thread, and Python raises KeyboardInterrupt only when the main thread next runs.
