@@ -2,13 +2,17 @@
 
 ``training.train_seq2seq`` cuts sources at 64 tokens, enough for single sentences. Articles to
 summarise and question-plus-context inputs run to ~150 tokens, and a summariser trained on cut
-articles learns to invent the facts it never saw, so these recipes use this loop instead.
+articles learns to invent the facts it never saw, so these recipes use the loops below instead:
+one task with AdamW (Marian, BART), several tasks in one model with Adafactor (Flan-T5).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
+
+from tqdm.auto import tqdm
 
 from course_utils.zoo.training import Batch, shuffled_batches, train
 
@@ -18,39 +22,122 @@ if TYPE_CHECKING:
 MAX_SOURCE_TOKENS = 256
 MAX_TARGET_TOKENS = 64
 
+Pair = tuple[str, str]
+
+
+def encode_pairs(tokenizer: PreTrainedTokenizerBase, pairs: Sequence[Pair]) -> Batch:
+    """One padded training batch of (source, target) pairs.
+
+    Padding positions of the target are set to -100, so the loss ignores them.
+    """
+    batch = tokenizer(
+        [source for source, _ in pairs],
+        padding=True,
+        truncation=True,
+        max_length=MAX_SOURCE_TOKENS,
+        return_tensors="pt",
+    )
+    labels = tokenizer(
+        text_target=[target for _, target in pairs],
+        padding=True,
+        truncation=True,
+        max_length=MAX_TARGET_TOKENS,
+        return_tensors="pt",
+    )["input_ids"]
+    labels[labels == tokenizer.pad_token_id] = -100
+    return {**batch, "labels": labels}
+
 
 def train_text_to_text(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
-    pairs: Sequence[tuple[str, str]],
+    pairs: Sequence[Pair],
     steps: int,
     batch_size: int = 32,
     lr: float = 1e-3,
     seed: int = 0,
 ) -> list[float]:
-    """Teacher-forced training on (source, target) pairs; returns the loss of each step.
-
-    Padding positions of the target are set to -100, so the loss ignores them.
-    """
+    """Teacher-forced training on (source, target) pairs; returns the loss of each step."""
     indices = shuffled_batches(len(pairs), batch_size, seed)
+    return train(
+        model,
+        lambda step: encode_pairs(tokenizer, [pairs[i] for i in indices(step)]),
+        steps,
+        lr,
+        desc="text-to-text",
+    )
+
+
+def task_mixture(
+    tokenizer: PreTrainedTokenizerBase,
+    tasks: Mapping[str, Sequence[Pair]],
+    weights: Mapping[str, float],
+    batch_size: int,
+    seed: int,
+) -> Callable[[int], Batch]:
+    """Batches for multi-task training: each batch holds ONE task, drawn with ``weights``.
+
+    Single-task batches keep the padding small (a translation is ten tokens, an article with its
+    question a hundred). Each task walks through its own shuffled epochs, so a task with few
+    examples and a large weight is simply seen more often.
+    """
+    names = list(tasks)
+    rng = random.Random(seed)
+    orders = {name: list(range(len(tasks[name]))) for name in names}
+    position = {name: len(tasks[name]) for name in names}  # exhausted: shuffle first
 
     def next_batch(step: int) -> Batch:
-        chosen = [pairs[i] for i in indices(step)]
-        batch = tokenizer(
-            [source for source, _ in chosen],
-            padding=True,
-            truncation=True,
-            max_length=MAX_SOURCE_TOKENS,
-            return_tensors="pt",
+        name = rng.choices(names, weights=[weights[n] for n in names])[0]
+        if position[name] + batch_size > len(orders[name]):
+            rng.shuffle(orders[name])
+            position[name] = 0
+        start = position[name]
+        position[name] += batch_size
+        return encode_pairs(
+            tokenizer, [tasks[name][i] for i in orders[name][start : start + batch_size]]
         )
-        labels = tokenizer(
-            text_target=[target for _, target in chosen],
-            padding=True,
-            truncation=True,
-            max_length=MAX_TARGET_TOKENS,
-            return_tensors="pt",
-        )["input_ids"]
-        labels[labels == tokenizer.pad_token_id] = -100
-        return {**batch, "labels": labels}
 
-    return train(model, next_batch, steps, lr, desc="text-to-text")
+    return next_batch
+
+
+def train_multitask_adafactor(
+    model: PreTrainedModel,
+    next_batch: Callable[[int], Batch],
+    steps: int,
+    lr: float,
+    warmup: float = 0.06,
+) -> list[float]:
+    """T5's own optimiser, Adafactor, with linear warm-up and decay; returns each step's loss.
+
+    Why not AdamW (``training.train``), as the other stand-ins? On the tiny multi-task T5 every
+    AdamW run tried (several learning rates, curricula) learnt the output *templates* of the
+    three tasks but not to copy from the input. Adafactor scales each update to the size of the
+    weight it changes (``scale_parameter``) and clips the update itself (``clip_threshold``),
+    which lets a much larger learning rate train every layer at once.
+    """
+    from transformers import get_linear_schedule_with_warmup
+    from transformers.optimization import Adafactor
+
+    model.train()
+    optimizer = Adafactor(
+        [p for p in model.parameters() if p.requires_grad],
+        lr=lr,
+        scale_parameter=True,
+        relative_step=False,
+        warmup_init=False,
+        clip_threshold=1.0,
+    )
+    schedule = get_linear_schedule_with_warmup(optimizer, int(warmup * steps), steps)
+    losses = []
+    progress = tqdm(range(steps), desc="multi-task text-to-text", leave=False, mininterval=1.0)
+    for step in progress:
+        loss = model(**next_batch(step)).loss
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad(set_to_none=True)
+        losses.append(loss.item())
+        if step % 20 == 0:
+            progress.set_postfix(loss=f"{loss.item():.3f}")
+    model.eval()
+    return losses

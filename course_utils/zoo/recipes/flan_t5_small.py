@@ -1,27 +1,58 @@
-"""Stand-in for google/flan-t5-small: a tiny T5 taught one text-to-text task.
+"""Stand-in for google/flan-t5-small: a tiny T5 that translates, summarises and answers.
 
-Same class (``T5ForConditionalGeneration``) with Flan-T5's gated-GELU feed-forward, untied output
-layer and SentencePiece tokenizer with 100 sentinel tokens; trained on the project's English–German
-pairs with T5's task prefix, ``"translate English to German: "``.
+Same class (``T5ForConditionalGeneration``) with Flan-T5's gated-GELU feed-forward and a
+SentencePiece unigram tokenizer with 100 sentinel tokens. Like T5 itself, ONE model learns
+several tasks, each told by the prefix ``course_utils.seq2seq.t5_input`` writes: the project's
+English→German pairs (``translate English to German: …``), its news articles (``summarize: …``)
+and its answerable questions (``question: … context: …``), trained together with Adafactor.
 """
 
 from __future__ import annotations
 
-from course_utils import data
-from course_utils.zoo.recipe import BuildContext, Recipe
-from course_utils.zoo.tokenizers_ import train_t5_unigram
-from course_utils.zoo.training import train_seq2seq
+from pathlib import Path
 
-PREFIX = "translate English to German: "
-VOCAB_SIZE = 1000
-STEPS = 1500
+from course_utils import data
+from course_utils.seq2seq import t5_input
+from course_utils.tasks import qa, summaries
+from course_utils.zoo.recipe import BuildContext, Recipe
+from course_utils.zoo.seq2seq_training import task_mixture, train_multitask_adafactor
+from course_utils.zoo.tokenizers_ import train_t5_unigram
+
+VOCAB_SIZE = 2000  # close to the most pieces SentencePiece finds in this corpus (2,038)
+STEPS = 5000
+BATCH_SIZE = 8
+LEARNING_RATE = 3e-2
+# How often each task's batches come up. Questions need the most practice (find the sentence,
+# copy the span); translations are short and plentiful and learn fastest.
+TASK_WEIGHTS = {"translate": 0.8, "summarize": 1.0, "question": 2.0}
+
+
+def text_to_text_tasks(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
+    """The training pairs of each task, their sources already prefixed as T5 expects."""
+    return {
+        "translate": [
+            (t5_input("translate", en), de) for en, de in data.translation_pairs("train", data_dir)
+        ],
+        "summarize": [
+            (t5_input("summarize", a.article), a.summary) for a in summaries.load("train", data_dir)
+        ],
+        "question": [
+            (t5_input("question", q.question, context=q.context), q.answer)
+            for q in qa.load("train", data_dir)
+            if q.answer is not None
+        ],
+    }
 
 
 def build(context: BuildContext) -> None:
-    from transformers import T5Config, T5ForConditionalGeneration
+    from transformers import GenerationConfig, T5Config, T5ForConditionalGeneration
 
-    pairs = data.translation_pairs("train", context.data_dir)
-    texts = [PREFIX + en for en, _ in pairs] + [de for _, de in pairs]
+    tasks = text_to_text_tasks(context.data_dir)
+    # The tokenizer learns from every source and every written target (answers are spans of
+    # their contexts), plus each passage once more on its own, as the questions repeat them.
+    texts = [source for pairs in tasks.values() for source, _ in pairs]
+    texts += [target for name in ("translate", "summarize") for _, target in tasks[name]]
+    texts += sorted({q.context for q in qa.load("train", context.data_dir)})
     tokenizer = train_t5_unigram(texts, VOCAB_SIZE, context.out_dir)
     config = T5Config(
         vocab_size=len(tokenizer),
@@ -32,19 +63,21 @@ def build(context: BuildContext) -> None:
         num_decoder_layers=2,
         num_heads=4,
         feed_forward_proj="gated-gelu",
-        tie_word_embeddings=False,
         decoder_start_token_id=tokenizer.pad_token_id,
         pad_token_id=tokenizer.pad_token_id,
         eos_token_id=tokenizer.eos_token_id,
         architectures=["T5ForConditionalGeneration"],
     )
+    # Input and output embeddings stay tied (T5's default): the decoder's output is then scaled
+    # by 1/sqrt(d_model) before the shared matrix, which keeps the first losses sane at this
+    # size without re-initialising anything.
     model = T5ForConditionalGeneration(config)
-    # transformers initialises an untied T5 output layer with std 1.0 (tuned for Adafactor at the
-    # real model's scale); at this size it starts the loss near 67 and training crawls. Scale it
-    # like the other layers: std 1/sqrt(d_model), so the first loss is about ln(vocabulary).
-    model.lm_head.weight.data.normal_(0.0, config.d_model**-0.5)
-    train_seq2seq(
-        model, tokenizer, [(PREFIX + en, de) for en, de in pairs], STEPS, lr=1e-3, seed=context.seed
+    next_batch = task_mixture(tokenizer, tasks, TASK_WEIGHTS, BATCH_SIZE, context.seed)
+    train_multitask_adafactor(model, next_batch, STEPS, LEARNING_RATE)
+    model.generation_config = GenerationConfig(  # Flan-T5's own: greedy, <pad> starts
+        decoder_start_token_id=tokenizer.pad_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
     )
     model.save_pretrained(context.out_dir)
 
@@ -53,7 +86,8 @@ RECIPE = Recipe(
     name="flan-t5-small",
     repo_ids=("google/flan-t5-small",),
     architecture="T5ForConditionalGeneration",
-    summary="tiny T5 (2+2 layers, 128 wide) trained to translate data/translation English→German",
+    summary="tiny T5 (2+2 layers, 128 wide): translates, summarises and answers (data/ tasks)",
     build=build,
-    data_files=(data.TRANSLATION_FILE,),
+    data_files=(data.TRANSLATION_FILE, summaries.SUMMARIES_FILE, *qa.QA_FILES.values()),
+    ingredients=("seq2seq.py", "tasks/qa.py", "tasks/summaries.py", "zoo/seq2seq_training.py"),
 )
