@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from statistics import mean
 
 import pytest
 import torch
@@ -30,6 +31,7 @@ from course_utils.seq2seq import (
     split_into_chunks,
     t5_input,
 )
+from course_utils.tasks import qa, summaries
 
 T5_ID = "google/flan-t5-small"
 POSITIONS = 64  # position-table rows of the tiny BART and Marian models
@@ -276,7 +278,7 @@ def test_a_batch_translates_like_single_sentences(t5):
 
 
 def test_flan_t5_stand_in_translates_held_out_sentences(t5):
-    # Measured on the 400 held-out pairs: 84.8 chrF (56 % exact). Baselines: copying the English
+    # Measured on the 400 held-out pairs: 77.0 chrF (41 % exact). Baselines: copying the English
     # scores 15, fluent German for the wrong sentence 13. A threshold of 60 needs most words
     # translated right, yet tolerates a retrained stand-in that is a little worse.
     pairs = data.translation_pairs("test")
@@ -287,6 +289,30 @@ def test_flan_t5_stand_in_translates_held_out_sentences(t5):
     others = list(german)
     random.Random(0).shuffle(others)
     assert chrf(others, list(german)) < 30  # the metric itself tells sentences apart
+
+
+def test_flan_t5_stand_in_summarises_held_out_articles(t5):
+    # One model, another prefix. Measured on the 120 test articles: fact recall 0.585 (BART's
+    # stand-in 0.56), in one sentence about a third of the article's length.
+    articles = summaries.load("test")
+    written = generate_seq2seq(*t5, [t5_input("summarize", a.article) for a in articles])
+    assert (
+        mean(summaries.fact_recall(w, a.summary) for w, a in zip(written, articles, strict=True))
+        > 0.4
+    )
+    assert mean(len(w) / len(a.article) for w, a in zip(written, articles, strict=True)) < 0.6
+
+
+def test_flan_t5_stand_in_answers_how_many_questions_from_the_context(t5):
+    # Measured on the 506 answerable test questions: 10.7 % exact overall, 63 % of the "How
+    # many" questions, whose numbers are copied from a context never seen in training.
+    questions = [q for q in qa.load("test") if q.answer and q.question.startswith("How many")]
+    texts = [t5_input("question", q.question, context=q.context) for q in questions]
+    answers = generate_seq2seq(*t5, texts)
+    assert mean(qa.exact_match(a, q.answer) for a, q in zip(answers, questions, strict=True)) > 0.4
+    # Nearly always a number: 39 of 41 measured; the other two are German sentences, the
+    # translation task leaking through a prefix that is a weak signal for a model this small.
+    assert sum(a.replace(",", "").isdigit() for a in answers) >= 0.9 * len(answers)
 
 
 # --- cross-attention -------------------------------------------------------------------------------
