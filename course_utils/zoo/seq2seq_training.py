@@ -12,11 +12,10 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from tqdm.auto import tqdm
-
 from course_utils.zoo.training import Batch, shuffled_batches, train
 
 if TYPE_CHECKING:
+    import torch
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 MAX_SOURCE_TOKENS = 256
@@ -100,44 +99,22 @@ def task_mixture(
     return next_batch
 
 
-def train_multitask_adafactor(
-    model: PreTrainedModel,
-    next_batch: Callable[[int], Batch],
-    steps: int,
-    lr: float,
-    warmup: float = 0.06,
-) -> list[float]:
-    """T5's own optimiser, Adafactor, with linear warm-up and decay; returns each step's loss.
+def adafactor(parameters: list[torch.nn.Parameter], lr: float) -> torch.optim.Optimizer:
+    """T5's own optimiser, for ``training.train(..., optimizer=adafactor, max_grad_norm=None)``.
 
-    Why not AdamW (``training.train``), as the other stand-ins? On the tiny multi-task T5 every
-    AdamW run tried (several learning rates, curricula) learnt the output *templates* of the
-    three tasks but not to copy from the input. Adafactor scales each update to the size of the
-    weight it changes (``scale_parameter``) and clips the update itself (``clip_threshold``),
-    which lets a much larger learning rate train every layer at once.
+    Why not AdamW, as the other stand-ins? On the tiny multi-task T5 every AdamW run tried
+    (several learning rates, curricula) learnt the output *templates* of the three tasks but not
+    to copy from the input. Adafactor scales each update to the size of the weight it changes
+    (``scale_parameter``) and clips the update itself (``clip_threshold``), which lets a much
+    larger learning rate train every layer at once.
     """
-    from transformers import get_linear_schedule_with_warmup
     from transformers.optimization import Adafactor
 
-    model.train()
-    optimizer = Adafactor(
-        [p for p in model.parameters() if p.requires_grad],
+    return Adafactor(
+        parameters,
         lr=lr,
         scale_parameter=True,
         relative_step=False,
         warmup_init=False,
         clip_threshold=1.0,
     )
-    schedule = get_linear_schedule_with_warmup(optimizer, int(warmup * steps), steps)
-    losses = []
-    progress = tqdm(range(steps), desc="multi-task text-to-text", leave=False, mininterval=1.0)
-    for step in progress:
-        loss = model(**next_batch(step)).loss
-        loss.backward()
-        optimizer.step()
-        schedule.step()
-        optimizer.zero_grad(set_to_none=True)
-        losses.append(loss.item())
-        if step % 20 == 0:
-            progress.set_postfix(loss=f"{loss.item():.3f}")
-    model.eval()
-    return losses

@@ -17,6 +17,14 @@ if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 Batch = dict[str, "torch.Tensor"]
+OptimizerFactory = Callable[[list["torch.nn.Parameter"], float], "torch.optim.Optimizer"]
+
+
+def adamw(parameters: list[torch.nn.Parameter], lr: float) -> torch.optim.Optimizer:
+    """AdamW with weight decay 0.01: the optimiser of every stand-in but T5."""
+    import torch
+
+    return torch.optim.AdamW(parameters, lr=lr, weight_decay=0.01)
 
 
 def train(
@@ -26,24 +34,32 @@ def train(
     lr: float,
     desc: str,
     warmup: float = 0.06,
+    optimizer: OptimizerFactory = adamw,
+    max_grad_norm: float | None = 1.0,
 ) -> list[float]:
-    """AdamW with linear warm-up and decay for ``steps`` steps; returns the loss of each step."""
+    """``steps`` steps with linear warm-up and decay to ``lr``; returns the loss of each step.
+
+    ``optimizer`` builds the optimiser from the trainable parameters and the peak learning rate.
+    ``max_grad_norm`` clips the gradient first; ``None`` leaves that to optimisers that clip
+    their own updates (Adafactor).
+    """
     import torch
     from transformers import get_linear_schedule_with_warmup
 
     model.train()
     trainable = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(trainable, lr=lr, weight_decay=0.01)
-    schedule = get_linear_schedule_with_warmup(optimizer, int(warmup * steps), steps)
+    optimiser = optimizer(trainable, lr)
+    schedule = get_linear_schedule_with_warmup(optimiser, int(warmup * steps), steps)
     losses = []
     progress = tqdm(range(steps), desc=desc, leave=False, mininterval=1.0)
     for step in progress:
         loss = model(**next_batch(step)).loss
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
-        optimizer.step()
+        if max_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(trainable, max_grad_norm)
+        optimiser.step()
         schedule.step()
-        optimizer.zero_grad(set_to_none=True)
+        optimiser.zero_grad(set_to_none=True)
         losses.append(loss.item())
         if step % 20 == 0:
             progress.set_postfix(loss=f"{loss.item():.3f}")

@@ -15,8 +15,9 @@ from course_utils import data
 from course_utils.seq2seq import t5_input
 from course_utils.tasks import qa, summaries
 from course_utils.zoo.recipe import BuildContext, Recipe
-from course_utils.zoo.seq2seq_training import task_mixture, train_multitask_adafactor
+from course_utils.zoo.seq2seq_training import adafactor, task_mixture
 from course_utils.zoo.tokenizers_ import train_t5_unigram
+from course_utils.zoo.training import train
 
 VOCAB_SIZE = 2000  # close to the most pieces SentencePiece finds in this corpus (2,038)
 STEPS = 5000
@@ -73,7 +74,15 @@ def build(context: BuildContext) -> None:
     # size without re-initialising anything.
     model = T5ForConditionalGeneration(config)
     next_batch = task_mixture(tokenizer, tasks, TASK_WEIGHTS, BATCH_SIZE, context.seed)
-    train_multitask_adafactor(model, next_batch, STEPS, LEARNING_RATE)
+    train(
+        model,
+        next_batch,
+        STEPS,
+        LEARNING_RATE,
+        desc="multi-task text-to-text",
+        optimizer=adafactor,
+        max_grad_norm=None,
+    )
     model.generation_config = GenerationConfig(  # Flan-T5's own: greedy, <pad> starts
         decoder_start_token_id=tokenizer.pad_token_id,
         pad_token_id=tokenizer.pad_token_id,
