@@ -1,9 +1,9 @@
-"""Training the encoder-decoder stand-ins (Marian, BART, Flan-T5) on longer texts.
+"""Training the encoder-decoder stand-ins (Marian, BART, Flan-T5).
 
-``training.train_seq2seq`` cuts sources at 64 tokens, enough for single sentences. Articles to
-summarise and question-plus-context inputs run to ~150 tokens, and a summariser trained on cut
-articles learns to invent the facts it never saw, so these recipes use the loops below instead:
-one task with AdamW (Marian, BART), several tasks in one model with Adafactor (Flan-T5).
+Articles to summarise and question-plus-context inputs run to ~150 tokens, and a summariser
+trained on cut articles learns to invent the facts it never saw, so sources are kept up to
+``MAX_SOURCE_TOKENS``. One task with AdamW (Marian, BART), or several tasks in one model with
+Adafactor (Flan-T5), all through ``training.train``.
 """
 
 from __future__ import annotations

@@ -172,31 +172,3 @@ def train_causal_lm(
         return {"input_ids": windows, "labels": windows}
 
     return train(model, next_batch, steps, lr, desc="causal-LM")
-
-
-def train_seq2seq(
-    model: PreTrainedModel,
-    tokenizer: PreTrainedTokenizerBase,
-    pairs: Sequence[tuple[str, str]],
-    steps: int,
-    batch_size: int = 32,
-    lr: float = 2e-3,
-    seed: int = 0,
-) -> list[float]:
-    """Teacher-forced training of an encoder-decoder on (source, target) text pairs."""
-    indices = shuffled_batches(len(pairs), batch_size, seed)
-
-    def next_batch(step: int) -> Batch:
-        chosen = [pairs[i] for i in indices(step)]
-        batch = tokenizer(
-            [source for source, _ in chosen],
-            text_target=[target for _, target in chosen],
-            padding=True,
-            truncation=True,
-            max_length=64,
-            return_tensors="pt",
-        )
-        batch["labels"][batch["labels"] == tokenizer.pad_token_id] = -100
-        return dict(batch)
-
-    return train(model, next_batch, steps, lr, desc="seq2seq")
