@@ -324,7 +324,7 @@ def check_08_encoder_decoder(results: dict) -> None:
     t5_qa = results["t5_qa"]
     assert t5_qa["n"] >= 100 and t5_qa["exact_match"] > 0.05 and t5_qa["how_many_exact"] > 0.4
     same_article = results["t5_same_article"]  # held-out article, two prefixes, two tasks
-    assert "Nyora Tools" in same_article["summarize"] and "450" in same_article["summarize"]
+    assert "Quinium Energy" in same_article["summarize"] and "450" in same_article["summarize"]
     assert same_article["question"] == "450"
     fixed = results["fixed_sentence"]
     assert fixed["marian"] == fixed["reference"] == "Am Samstag nimmt er diesen Zug"

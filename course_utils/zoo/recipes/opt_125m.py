@@ -38,6 +38,8 @@ def build(context: BuildContext) -> None:
             num_hidden_layers=sd.LAYERS,
             num_attention_heads=sd.HEADS,
             ffn_dim=4 * sd.WIDTH,
+            dropout=0.0,  # no dropout: see story_decoders
+            attention_dropout=0.0,
             max_position_embeddings=2048,
             bos_token_id=tokenizer.bos_token_id,
             eos_token_id=tokenizer.eos_token_id,
