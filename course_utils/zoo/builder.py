@@ -76,24 +76,26 @@ def _run_wave(
 ) -> Iterator[tuple[str, float]]:
     workers = min(_workers(), len(wave))
     if workers == 1:
-        yield from (_timed_build(state, outputs, force, threads=0) for state in wave)
+        yield from (_timed_build(state, outputs, force) for state in wave)
         return
     # Separate processes, spawned: no library state is shared with this one or between builds.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_timed_build, state, outputs, force, 1) for state in wave]
+        futures = [pool.submit(_timed_build, state, outputs, force) for state in wave]
         for future in as_completed(futures):
             yield future.result()
 
 
-def _timed_build(
-    state: StandIn, outputs: dict[str, Path], force: bool, threads: int
-) -> tuple[str, float]:
-    """Build one stand-in; ``threads`` > 0 caps torch's threads (one per parallel worker)."""
-    if threads:
-        import torch
+def _timed_build(state: StandIn, outputs: dict[str, Path], force: bool) -> tuple[str, float]:
+    """Build one stand-in on one torch thread, however many workers run.
 
-        torch.set_num_threads(threads)
+    A parallel build gives each worker one core anyway. Building alone on more threads would
+    split sums differently and give other weights (last bits first, then other outputs), so
+    the same recipe would not give the same model in a cold parallel build and a rebuild.
+    """
+    import torch
+
+    torch.set_num_threads(1)
     started = time.perf_counter()
     _build_one(state, outputs, force)
     return state.recipe.name, time.perf_counter() - started

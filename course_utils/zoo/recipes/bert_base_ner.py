@@ -13,7 +13,7 @@ from course_utils.zoo.minilm import minilm_dir
 from course_utils.zoo.recipe import BuildContext, Recipe
 from course_utils.zoo.task_training import fine_tune_token_classifier
 
-EPOCHS = 3
+EPOCHS = 2
 
 
 def build(context: BuildContext) -> None:

@@ -72,6 +72,7 @@ def build(context: BuildContext) -> None:
         encoder_ffn_dim=256,
         decoder_ffn_dim=256,
         max_position_embeddings=512,
+        dropout=0.0,  # opus-mt has 0.1; without it this tiny model translates better, faster
         scale_embedding=True,  # as opus-mt: token vectors × √d_model, above the sinusoids
         pad_token_id=pad,
         eos_token_id=vocab["</s>"],
