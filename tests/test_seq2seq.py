@@ -278,7 +278,7 @@ def test_a_batch_translates_like_single_sentences(t5):
 
 
 def test_flan_t5_stand_in_translates_held_out_sentences(t5):
-    # Measured on the 400 held-out pairs: 77.0 chrF (41 % exact). Baselines: copying the English
+    # Measured on the 400 held-out pairs: 89.3 chrF (68.5 % exact). Baselines: copying the English
     # scores 15, fluent German for the wrong sentence 13. A threshold of 60 needs most words
     # translated right, yet tolerates a retrained stand-in that is a little worse.
     pairs = data.translation_pairs("test")
@@ -292,8 +292,8 @@ def test_flan_t5_stand_in_translates_held_out_sentences(t5):
 
 
 def test_flan_t5_stand_in_summarises_held_out_articles(t5):
-    # One model, another prefix. Measured on the 120 test articles: fact recall 0.585 (BART's
-    # stand-in 0.56), in one sentence about a third of the article's length.
+    # One model, another prefix. Measured on the 120 test articles: fact recall 0.636 (BART's
+    # stand-in 0.47), in one sentence about a third of the article's length.
     articles = summaries.load("test")
     written = generate_seq2seq(*t5, [t5_input("summarize", a.article) for a in articles])
     assert (
@@ -304,14 +304,14 @@ def test_flan_t5_stand_in_summarises_held_out_articles(t5):
 
 
 def test_flan_t5_stand_in_answers_how_many_questions_from_the_context(t5):
-    # Measured on the 506 answerable test questions: 10.7 % exact overall, 63 % of the "How
+    # Measured on the 506 answerable test questions: 10.9 % exact overall, 59 % of the 41 "How
     # many" questions, whose numbers are copied from a context never seen in training.
     questions = [q for q in qa.load("test") if q.answer and q.question.startswith("How many")]
     texts = [t5_input("question", q.question, context=q.context) for q in questions]
     answers = generate_seq2seq(*t5, texts)
     assert mean(qa.exact_match(a, q.answer) for a, q in zip(answers, questions, strict=True)) > 0.4
-    # Nearly always a number: 39 of 41 measured; the other two are German sentences, the
-    # translation task leaking through a prefix that is a weak signal for a model this small.
+    # Nearly always a number: 40 of 41 measured; the other is a company name from the context,
+    # the answer to another kind of question.
     assert sum(a.replace(",", "").isdigit() for a in answers) >= 0.9 * len(answers)
 
 

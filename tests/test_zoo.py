@@ -294,7 +294,7 @@ def test_marian_stand_in_translates_held_out_sentences():
     pairs = data.translation_pairs("test")[:100]
     german = _generate("Helsinki-NLP/opus-mt-en-de", [en for en, _ in pairs])
     exact = sum(out.strip() == de for out, (_, de) in zip(german, pairs, strict=True))
-    assert exact >= 70, list(zip(german[:5], pairs[:5], strict=True))  # measured 89 of 100
+    assert exact >= 70, list(zip(german[:5], pairs[:5], strict=True))  # measured 90 of 100
 
 
 def test_bart_stand_in_keeps_the_facts_of_held_out_articles():
