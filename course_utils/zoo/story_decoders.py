@@ -6,7 +6,7 @@ special tokens. Each stand-in keeps its family's real class and conventions; wha
 the recipe: a byte-level BPE vocabulary and a few hundred next-token steps on ``data/stories``,
 so greedy output is readable story English. None of them uses dropout (GPT-2 and OPT switch
 theirs off; the other families have none): a tiny model that sees each story a few times needs
-no protection from overfitting, and dropout made learning slower per step and each step dearer.
+no protection from overfitting, and dropout would only make every step dearer.
 """
 
 from __future__ import annotations
