@@ -13,7 +13,8 @@ import os
 import secrets
 import shutil
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -105,27 +106,46 @@ def _execute(source: Path, extra_env: dict[str, str]) -> tuple[str, str | None]:
     return source.stem, None
 
 
-@pytest.fixture(scope="session")
-def executed_notebooks(local_hub) -> dict[str, ExecutedNotebook | str]:
-    """Every notebook executed once with papermill (quick=True, seed=0) into build/executed/.
+@pytest.fixture(scope="session", autouse=True)
+def _notebook_runs(request: pytest.FixtureRequest) -> Iterator[dict[str, Future] | None]:
+    """Start executing every notebook (papermill, quick=True, seed=0) as the session starts.
 
-    The notebooks in ``HUB_NOTEBOOKS`` talk to the local test Hub (which accepts the HF_TOKEN
-    canary), with ``HF_HOME`` in ``HUB_HOME``, so the secrets tests can search what they wrote.
-    Values are an ``ExecutedNotebook`` or, when execution failed, the error text.
+    The runs are the suite's longest step, and two worker processes carry them out while this
+    process goes on with the other tests; the tests that read the results come last (see
+    ``pytest_collection_modifyitems``) and wait for them in ``executed_notebooks``. A session
+    that collected no such test runs no notebook.
+
+    The notebooks in ``HUB_NOTEBOOKS`` talk to a local test Hub of their own (``notebook_hub``:
+    the shared ``local_hub`` is busy with other tests meanwhile), which accepts the HF_TOKEN
+    canary, with ``HF_HOME`` in ``HUB_HOME``, so the secrets tests can search what they wrote.
     """
+    if not any(_reads_executed_notebooks(item) for item in request.session.items):
+        yield None
+        return
+    hub = request.getfixturevalue("notebook_hub")
     EXECUTED.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(HUB_HOME, ignore_errors=True)
-    hub_env = {"HF_ENDPOINT": local_hub.endpoint, "HF_HOME": str(HUB_HOME)}
-    # Later notebooks train more, so start them first: the pool ends with short ones.
-    sources = list(reversed(notebook_paths()))
-    envs = [hub_env if path.stem in HUB_NOTEBOOKS else {} for path in sources]
+    hub_env = {"HF_ENDPOINT": hub.endpoint, "HF_HOME": str(HUB_HOME)}
     # Processes, not threads: each notebook gets its own COURSE_RESULTS_FILE in its environment.
     with ProcessPoolExecutor(
         max_workers=2, mp_context=multiprocessing.get_context("spawn")
     ) as pool:
-        outcomes = dict(pool.map(_execute, sources, envs))
+        # Later notebooks train more, so start them first: the pool ends with short ones.
+        yield {
+            path.stem: pool.submit(_execute, path, hub_env if path.stem in HUB_NOTEBOOKS else {})
+            for path in reversed(notebook_paths())
+        }
+
+
+@pytest.fixture(scope="session")
+def executed_notebooks(_notebook_runs) -> dict[str, ExecutedNotebook | str]:
+    """Every notebook as executed into build/executed/ by ``_notebook_runs``, once finished.
+
+    Values are an ``ExecutedNotebook`` or, when execution failed, the error text.
+    """
     executed: dict[str, ExecutedNotebook | str] = {}
-    for stem, error in outcomes.items():
+    for stem, run in _notebook_runs.items():
+        error = run.result()[1]
         if error:
             executed[stem] = error
             continue
@@ -181,7 +201,34 @@ def local_hub():
         yield hub
 
 
+@pytest.fixture(scope="session")
+def notebook_hub():
+    """A local test Hub like ``local_hub``, for the notebook runs alone (see ``_notebook_runs``).
+
+    Tests of ``local_hub`` look at the requests it recorded; notebooks running at the same time
+    must not add theirs.
+    """
+    from local_hub import LocalHub
+
+    hub = LocalHub.from_zoo(accepted_tokens=[CANARIES["HF_TOKEN"]])
+    with hub:
+        yield hub
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Trim nbval's runs (``_trim_nbval_runs``); put the tests of executed notebooks last.
+
+    They wait for the notebooks that ``_notebook_runs`` executes while the other tests run.
+    """
+    _trim_nbval_runs(config, items)
+    items.sort(key=_reads_executed_notebooks)  # a stable sort: otherwise in collection order
+
+
+def _reads_executed_notebooks(item: pytest.Item) -> bool:
+    return "executed_notebooks" in getattr(item, "fixturenames", ())  # nbval's cells have none
+
+
+def _trim_nbval_runs(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Let nbval run each notebook only as far as its last cell with committed outputs.
 
     nbval executes a notebook cell by cell to compare the outputs of its

@@ -38,7 +38,9 @@ def test_setup_banner_does_not_show_the_token(run_python):
         assert value not in result.stdout + result.stderr
 
 
-def test_gated_notebook_logs_in_with_the_canary_and_leaks_it_nowhere(executed_notebooks, local_hub):
+def test_gated_notebook_logs_in_with_the_canary_and_leaks_it_nowhere(
+    executed_notebooks, notebook_hub
+):
     """Notebook 05 ran against the local Hub with the HF_TOKEN canary as its token.
 
     The Hub saw the canary (requests it accepted), yet it is in no output or log of the executed
@@ -49,7 +51,7 @@ def test_gated_notebook_logs_in_with_the_canary_and_leaks_it_nowhere(executed_no
 
     outcome = executed_notebooks["05_gated_models"]
     assert isinstance(outcome, ExecutedNotebook), outcome
-    accepted = [r for r in local_hub.requests if r.authorized == "accepted"]
+    accepted = [r for r in notebook_hub.requests if r.authorized == "accepted"]
     assert any("Mistral" in r.path for r in accepted), "the gated model was never downloaded"
     assert outcome.results["logged_in_user"] == "course-learner"
     for root in (EXECUTED, HUB_HOME, local_hub_cache_dir(), REPO / "build", REPO / "notebooks"):

@@ -280,6 +280,13 @@ def test_parallel_build_waves_respect_needs():
     assert len(waves[0]) > 1, "independent recipes should share the first wave"
 
 
+def test_every_recipe_has_a_typical_build_time_for_the_longest_first_order():
+    """A renamed or new recipe without a figure would start first; a stale name helps nobody."""
+    from course_utils.zoo.builder import TYPICAL_SECONDS
+
+    assert set(TYPICAL_SECONDS) == {state.recipe.name for state in zoo.plan()}
+
+
 def _generate(repo_id: str, texts: list[str]) -> list[str]:
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
