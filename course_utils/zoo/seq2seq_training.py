@@ -100,7 +100,7 @@ def task_mixture(
 
 
 def adafactor(parameters: list[torch.nn.Parameter], lr: float) -> torch.optim.Optimizer:
-    """T5's own optimiser, for ``training.train(..., optimizer=adafactor, max_grad_norm=None)``.
+    """T5's own optimiser, for ``training.train(..., make_optimizer=adafactor, max_grad_norm=None)``.
 
     Why not AdamW, as the other stand-ins? On the tiny multi-task T5 every AdamW run tried
     (several learning rates, curricula) learnt the output *templates* of the three tasks but not

@@ -34,22 +34,22 @@ def train(
     lr: float,
     desc: str,
     warmup: float = 0.06,
-    optimizer: OptimizerFactory = adamw,
+    make_optimizer: OptimizerFactory = adamw,
     max_grad_norm: float | None = 1.0,
 ) -> list[float]:
     """``steps`` steps with linear warm-up and decay to ``lr``; returns the loss of each step.
 
-    ``optimizer`` builds the optimiser from the trainable parameters and the peak learning rate.
-    ``max_grad_norm`` clips the gradient first; ``None`` leaves that to optimisers that clip
-    their own updates (Adafactor).
+    ``make_optimizer`` builds the optimiser from the trainable parameters and the peak learning
+    rate. ``max_grad_norm`` clips the gradient first; ``None`` leaves that to optimisers that
+    clip their own updates (Adafactor).
     """
     import torch
     from transformers import get_linear_schedule_with_warmup
 
     model.train()
     trainable = [p for p in model.parameters() if p.requires_grad]
-    optimiser = optimizer(trainable, lr)
-    schedule = get_linear_schedule_with_warmup(optimiser, int(warmup * steps), steps)
+    optimizer = make_optimizer(trainable, lr)
+    schedule = get_linear_schedule_with_warmup(optimizer, int(warmup * steps), steps)
     losses = []
     progress = tqdm(range(steps), desc=desc, leave=False, mininterval=1.0)
     for step in progress:
@@ -57,9 +57,9 @@ def train(
         loss.backward()
         if max_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(trainable, max_grad_norm)
-        optimiser.step()
+        optimizer.step()
         schedule.step()
-        optimiser.zero_grad(set_to_none=True)
+        optimizer.zero_grad(set_to_none=True)
         losses.append(loss.item())
         if step % 20 == 0:
             progress.set_postfix(loss=f"{loss.item():.3f}")

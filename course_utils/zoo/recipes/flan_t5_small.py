@@ -84,7 +84,7 @@ def build(context: BuildContext) -> None:
         STEPS,
         LEARNING_RATE,
         desc="multi-task text-to-text",
-        optimizer=adafactor,
+        make_optimizer=adafactor,
         max_grad_norm=None,
     )
     model.generation_config = GenerationConfig(  # Flan-T5's own: greedy, <pad> starts
