@@ -566,24 +566,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
     args = parser.parse_args(argv)
+    # A shell starts background jobs with SIGINT ignored, and Python then keeps ignoring it;
+    # this command promises that Ctrl-C (SIGINT) stops it, so it takes the signal back, before
+    # it says where it serves: a Ctrl-C right after that line must not be lost.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     token = os.environ.get("HF_TOKEN", "").strip()
     hub = LocalHub.from_zoo(accepted_tokens=[token] if token else ()).start(args.port)
-    gated = sorted(repo_id for repo_id, repo in hub.repos.items() if repo.gated)
-    print(f"Local Hugging Face Hub at {hub.endpoint}, serving {len(hub.repos)} model ids.")
-    if gated:
-        who = (
-            "the token in HF_TOKEN only"
-            if token
-            else "nobody (set HF_TOKEN before starting to accept a token)"
-        )
-        print(f"Gated ({', '.join(gated)}): downloads allowed for {who}.")
-    print("In the sessions that should use it, set:")
-    print(f"HF_ENDPOINT={hub.endpoint}")
-    print("Press Ctrl-C to stop.", flush=True)
-    # A shell starts background jobs with SIGINT ignored, and Python then keeps ignoring it;
-    # this command promises that Ctrl-C (SIGINT) stops it, so it takes the signal back.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        gated = sorted(repo_id for repo_id, repo in hub.repos.items() if repo.gated)
+        print(f"Local Hugging Face Hub at {hub.endpoint}, serving {len(hub.repos)} model ids.")
+        if gated:
+            who = (
+                "the token in HF_TOKEN only"
+                if token
+                else "nobody (set HF_TOKEN before starting to accept a token)"
+            )
+            print(f"Gated ({', '.join(gated)}): downloads allowed for {who}.")
+        print("In the sessions that should use it, set:")
+        print(f"HF_ENDPOINT={hub.endpoint}")
+        print("Press Ctrl-C to stop.", flush=True)
         # Wake up twice a second rather than wait once: Linux may deliver Ctrl-C's SIGINT to a
         # server thread, and Python raises KeyboardInterrupt only when the main thread next runs.
         while True:
