@@ -18,8 +18,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from local_hub import LocalHub
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -192,12 +196,7 @@ def local_hub():
     token everywhere (401). This process has huggingface_hub configured offline, so code that
     talks to the Hub runs in a subprocess (``run_python``) with ``HF_ENDPOINT=hub.endpoint``.
     """
-    from local_hub import LocalHub
-
-    hub = LocalHub.from_zoo(
-        accepted_tokens=[CANARIES["HF_TOKEN"]], tokens_without_access=[NO_ACCESS_TOKEN]
-    )
-    with hub:
+    with _zoo_hub() as hub:
         yield hub
 
 
@@ -208,11 +207,17 @@ def notebook_hub():
     Tests of ``local_hub`` look at the requests it recorded; notebooks running at the same time
     must not add theirs.
     """
+    with _zoo_hub() as hub:
+        yield hub
+
+
+def _zoo_hub() -> LocalHub:
+    """A local test Hub over the zoo, accepting the canary token (see ``local_hub``)."""
     from local_hub import LocalHub
 
-    hub = LocalHub.from_zoo(accepted_tokens=[CANARIES["HF_TOKEN"]])
-    with hub:
-        yield hub
+    return LocalHub.from_zoo(
+        accepted_tokens=[CANARIES["HF_TOKEN"]], tokens_without_access=[NO_ACCESS_TOKEN]
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
