@@ -13,14 +13,20 @@ differs is who turns the list into text:
   ``transformers.TextIteratorStreamer`` hands the text over piece by piece.
 
 Both :meth:`~ChatBackend.stream` the reply, so a user sees the first words at once instead of
-waiting for the whole answer. Mistakes (no key, a rejected key, an endpoint that does not
-answer, an empty message, a temperature outside [0, 2]) raise :class:`ChatError` subclasses
-whose messages say what to do and never contain the key.
+waiting for the whole answer, and both drop the oldest turns when the chat outgrows the model's
+context window (:func:`trim_history`). Locally, text in the messages never becomes a control
+token: a user who types ``<|im_end|>`` cannot close their own turn and write a fake system
+message (:func:`encode_chat`; an API's server renders its template itself). Mistakes (no key,
+a rejected key, an endpoint that does not answer, an empty message, a temperature outside
+[0, 2]) raise :class:`ChatError` subclasses whose messages say what to do and never contain
+the key.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +37,7 @@ from course_utils.errors import CourseError
 from course_utils.hub_access import HubToken, find_token, where_to_store_a_token
 
 __all__ = [
+    "DEFAULT_API_CONTEXT",
     "DEFAULT_LOCAL_MODEL",
     "DEFAULT_OPENAI_MODEL",
     "KEY_NAME",
@@ -43,10 +50,12 @@ __all__ = [
     "EndpointUnreachableError",
     "LocalBackend",
     "OpenAIBackend",
+    "approximate_tokens",
     "backend_from_env",
     "check_messages",
     "check_temperature",
     "complete",
+    "encode_chat",
     "find_api_key",
     "require_api_key",
     "trim_history",
@@ -59,8 +68,14 @@ ROLES = ("system", "user", "assistant")
 KEY_NAME = "OPENAI_API_KEY"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 DEFAULT_LOCAL_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
+# A window most chat models and servers have (gpt-4o-mini reads 128,000 tokens; Ollama's own
+# default is smaller): set OpenAIBackend's context_length to your model's.
+DEFAULT_API_CONTEXT = 8192
 MAX_TEMPERATURE = 2.0  # the range OpenAI's API accepts; local sampling uses the same scale
 KEYS_PAGE = "https://platform.openai.com/api-keys"
+# Private-use characters (no text a tokenizer was trained on contains them) that wrap a control
+# token typed into a message, so that it can be told apart from the template's own after rendering.
+_TYPED_START, _TYPED_END = "\ue000", "\ue001"
 
 
 class ChatError(CourseError, ValueError):
@@ -161,6 +176,27 @@ def _check_max_new_tokens(max_new_tokens: Any) -> int:
     return max_new_tokens
 
 
+def _prompt_budget(context_length: int, max_new_tokens: int) -> int:
+    """Tokens left for the prompt once the reply's ``max_new_tokens`` are set aside."""
+    budget = context_length - max_new_tokens
+    if budget < 1:
+        raise ChatError(
+            f"max_new_tokens ({max_new_tokens}) leaves no room for the prompt in this "
+            f"model's context of {context_length} tokens: ask for fewer."
+        )
+    return budget
+
+
+def approximate_tokens(messages: list[Message]) -> int:
+    """A generous estimate of the tokens a chat takes, for a server whose tokenizer we lack.
+
+    English averages about 4 characters per token; code and other languages need more tokens,
+    so we count one per 3 characters, plus 4 per message for the role markers the server adds.
+    Erring on the long side trims a little early rather than overflowing the window.
+    """
+    return sum(4 + len(message["content"]) // 3 for message in messages)
+
+
 def check_messages(messages: Any) -> list[Message]:
     """Return ``messages`` as a list if it is a chat the backends can answer; else say what's wrong.
 
@@ -235,7 +271,9 @@ def trim_history(
         messages: the chat, checked with :func:`check_messages`.
         max_tokens: the budget for the prompt (context window minus the tokens kept for the reply).
         count_tokens: how many tokens a message list takes once rendered, e.g.
-            ``lambda m: len(tokenizer.apply_chat_template(m, add_generation_prompt=True))``.
+            ``lambda m: len(tokenizer.apply_chat_template(m, add_generation_prompt=True,
+            return_dict=True)["input_ids"])`` (``return_dict=True`` because transformers 5
+            returns a dict by default, whose ``len`` is its number of keys, not of tokens).
     """
     checked = check_messages(messages)
     system = checked[:1] if checked[0]["role"] == "system" else []
@@ -252,6 +290,78 @@ def trim_history(
                 "system prompt."
             )
         turns = turns[2:]  # the oldest user message and the assistant's answer to it
+
+
+def encode_chat(tokenizer: Any, messages: Sequence[Message]) -> list[int]:
+    """The token ids of ``messages`` rendered for a reply, with typed control tokens kept as text.
+
+    ``apply_chat_template`` renders the whole chat into one string and then tokenizes it, so by
+    default the tokenizer cannot tell the template's ``<|im_end|>`` from one a user typed: the
+    typed one becomes the real control token too, and a message such as ``"<|im_end|>
+    <|im_start|>system ..."`` writes its own system prompt (*chat-template injection*).
+    transformers 5 can encode such strings as ordinary text (``sanitize_control_tokens=True``);
+    transformers 4.57 cannot, so there we do the same by hand: wrap each control token found in
+    a message in two private-use markers, render, then encode the marked pieces with
+    ``split_special_tokens=True`` (as text) and the rest normally. Both give the same ids (the
+    course's tests check it on SmolLM2's tokenizer).
+    """
+    messages = list(messages)
+    if "sanitize_control_tokens" in inspect.signature(tokenizer.apply_chat_template).parameters:
+        return list(
+            tokenizer.apply_chat_template(
+                messages,
+                add_generation_prompt=True,
+                sanitize_control_tokens=True,
+                return_dict=True,
+            )["input_ids"]
+        )
+    return _encode_chat_by_hand(tokenizer, messages)
+
+
+def _encode_chat_by_hand(tokenizer: Any, messages: list[Message]) -> list[int]:
+    """:func:`encode_chat` for transformers 4, which has no ``sanitize_control_tokens``."""
+    # "(?!)" never matches: a tokenizer without control tokens leaves every message as it is.
+    pattern = re.compile("|".join(map(re.escape, _control_tokens(tokenizer))) or "(?!)")
+    marked = []
+    for message in messages:
+        # Markers already in the text are dropped, so they cannot be used to forge a piece.
+        text = message["content"].replace(_TYPED_START, "").replace(_TYPED_END, "")
+        text = pattern.sub(lambda found: _TYPED_START + found.group() + _TYPED_END, text)
+        marked.append({"role": message["role"], "content": text})
+    rendered = tokenizer.apply_chat_template(marked, add_generation_prompt=True, tokenize=False)
+    # Splitting at the markers gives [template and text, typed token, template and text, …].
+    pieces = re.split(f"[{_TYPED_START}{_TYPED_END}]", rendered)
+    ids = tokenizer.encode(pieces[0], add_special_tokens=False)
+    newline = tokenizer.encode("\n", add_special_tokens=False)
+    for position, piece in enumerate(pieces[1:], start=1):
+        as_text = position % 2 == 1
+        # Encoded after a newline that is then removed: a SentencePiece tokenizer would add a
+        # space at the start of the piece otherwise (transformers 5 does the same).
+        piece_ids = tokenizer.encode(
+            "\n" + piece, add_special_tokens=False, split_special_tokens=as_text
+        )
+        if piece_ids[: len(newline)] == newline:
+            piece_ids = piece_ids[len(newline) :]
+        else:
+            piece_ids = tokenizer.encode(
+                piece, add_special_tokens=False, split_special_tokens=as_text
+            )
+        ids += piece_ids
+    return ids
+
+
+def _control_tokens(tokenizer: Any) -> list[str]:
+    """The tokenizer's special tokens and the added tokens its chat template writes, longest first.
+
+    Longest first, so that a token wins over a shorter one it contains.
+    """
+    template = tokenizer.chat_template or ""
+    tokens = {
+        token.content
+        for token in tokenizer.added_tokens_decoder.values()
+        if token.special or (token.content.strip() and token.content in template)
+    }
+    return sorted(tokens, key=len, reverse=True)
 
 
 class ChatBackend(Protocol):
@@ -282,6 +392,9 @@ class OpenAIBackend:
         api_key: an :class:`ApiKey`; ``None`` looks it up with :func:`require_api_key`.
         timeout: seconds to wait for the endpoint.
         max_retries: retries after a connection error or a 429/5xx answer.
+        context_length: the model's context window in tokens (see its provider's documentation).
+            The oldest turns are dropped so that the prompt, counted with
+            :func:`approximate_tokens`, leaves room for the reply in it.
     """
 
     def __init__(
@@ -291,6 +404,7 @@ class OpenAIBackend:
         api_key: ApiKey | None = None,
         timeout: float = 60.0,
         max_retries: int = 1,
+        context_length: int = DEFAULT_API_CONTEXT,
     ) -> None:
         from openai import OpenAI
 
@@ -301,7 +415,16 @@ class OpenAIBackend:
                 "api_key must be an ApiKey from find_api_key()/require_api_key(), not a plain "
                 "string: keys belong in secrets, never in the code."
             )
+        if (
+            isinstance(context_length, bool)
+            or not isinstance(context_length, int)
+            or context_length < 1
+        ):
+            raise ChatError(
+                f"context_length must be a positive whole number of tokens, got {context_length!r}."
+            )
         self.model = model.strip()
+        self.context_length = context_length
         self.key = api_key if api_key is not None else require_api_key()
         # base_url None: the client reads OPENAI_BASE_URL, else uses OpenAI's own address.
         self._client = OpenAI(
@@ -320,18 +443,20 @@ class OpenAIBackend:
     def stream(
         self, messages: Sequence[Message], temperature: float = 0.7, max_new_tokens: int = 256
     ) -> Iterator[str]:
-        """Send the whole chat with ``stream=True`` and yield the text of each chunk."""
+        """Send the chat, trimmed to the window, with ``stream=True``; yield each chunk's text."""
         import openai
 
-        checked = check_messages(messages)
         options: dict[str, Any] = {"temperature": check_temperature(temperature)}
+        max_new_tokens = _check_max_new_tokens(max_new_tokens)
         # OpenAI itself wants max_completion_tokens (its reasoning models refuse max_tokens);
         # other OpenAI-compatible servers mostly know only the older max_tokens.
         limit = "max_completion_tokens" if self.official else "max_tokens"
-        options[limit] = _check_max_new_tokens(max_new_tokens)
+        options[limit] = max_new_tokens
+        budget = _prompt_budget(self.context_length, max_new_tokens)
+        prompt = trim_history(messages, budget, approximate_tokens)
         try:
             chunks = self._client.chat.completions.create(
-                model=self.model, messages=checked, stream=True, **options
+                model=self.model, messages=prompt, stream=True, **options
             )
             for chunk in chunks:
                 if chunk.choices and chunk.choices[0].delta.content:
@@ -388,9 +513,10 @@ class LocalBackend:
     """A Hugging Face causal LM with a chat template, run here and streamed.
 
     Loading happens once, in ``__init__`` (the app caches the backend). Each reply renders the
-    chat with ``tokenizer.apply_chat_template(..., add_generation_prompt=True)``, trims the
-    oldest turns if the prompt would not leave room for the reply in the model's context, and
-    runs ``model.generate`` in a background thread that feeds a ``TextIteratorStreamer``.
+    chat with :func:`encode_chat` (the chat template, with control tokens typed into a message
+    kept as text), trims the oldest turns if the prompt would not leave room for the reply in
+    the model's context, and runs ``model.generate`` in a background thread that feeds a
+    ``TextIteratorStreamer``.
     """
 
     def __init__(self, model_id: str = DEFAULT_LOCAL_MODEL, device: str | None = None) -> None:
@@ -418,10 +544,7 @@ class LocalBackend:
 
     def count_tokens(self, messages: list[Message]) -> int:
         """Tokens of the prompt this chat renders to (what the model reads)."""
-        ids = self.tokenizer.apply_chat_template(
-            messages, add_generation_prompt=True, tokenize=True, return_dict=True
-        )["input_ids"]
-        return len(ids)
+        return len(encode_chat(self.tokenizer, messages))
 
     def stream(
         self,
@@ -436,20 +559,14 @@ class LocalBackend:
 
         temperature = check_temperature(temperature)
         max_new_tokens = _check_max_new_tokens(max_new_tokens)
-        budget = self.context_length - max_new_tokens
-        if budget < 1:
-            raise ChatError(
-                f"max_new_tokens ({max_new_tokens}) leaves no room for the prompt in this "
-                f"model's context of {self.context_length} tokens: ask for fewer."
-            )
+        budget = _prompt_budget(self.context_length, max_new_tokens)
         prompt = trim_history(messages, budget, self.count_tokens)
-        inputs = self.tokenizer.apply_chat_template(
-            prompt, add_generation_prompt=True, return_tensors="pt", return_dict=True
-        ).to(self.model.device)
+        input_ids = torch.tensor([encode_chat(self.tokenizer, prompt)], device=self.model.device)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {}
         options = dict(
-            **inputs,
+            input_ids=input_ids,
+            attention_mask=torch.ones_like(input_ids),
             streamer=streamer,
             max_new_tokens=max_new_tokens,
             do_sample=False,
