@@ -99,15 +99,18 @@ def check_best_dtype(
     ]
     expected = fitting[0] if fitting else None
     yours = normalise_dtype(answer)
-    needed = estimate_memory(config, yours, context_length=context_length).total_gib
+    # The same rule as ``fits``: weights + KV cache + headroom.
+    needed = estimate_memory(config, yours, context_length=context_length).needed_gib()
     if yours == expected:
         print(
-            f"✓ {yours}: {needed:.2f} GiB fits in {available_gib} GiB, and nothing more precise does."
+            f"✓ {yours}: {needed:.2f} GiB with headroom fits in {available_gib} GiB, and nothing "
+            "more precise does."
         )
         return True
     if needed > available_gib:
         print(
-            f"✗ {yours} needs {needed:.2f} GiB: more than {available_gib} GiB. Try less precision."
+            f"✗ {yours} needs {needed:.2f} GiB with headroom: more than {available_gib} GiB. "
+            "Try less precision."
         )
     else:
         print(f"✗ {yours} fits ({needed:.2f} GiB), but a more precise dtype fits too. Look again.")

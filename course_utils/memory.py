@@ -38,6 +38,12 @@ if TYPE_CHECKING:
 
 GIB = 2**30
 
+#: Extra memory :meth:`MemoryEstimate.fits` asks for on top of weights + KV cache, as a share of
+#: them: activations, the CUDA context and kernels' workspaces, the allocator's unused blocks.
+#: 20 % is the rule of thumb for inference (EleutherAI's "Transformer Math 101": total ≈ 1.2 ×
+#: the model's memory). It is a margin, not a measurement: a long prompt or a big batch needs more.
+INFERENCE_HEADROOM = 0.2
+
 #: Bits per stored number. int4 packs two numbers in a byte; real 4-bit formats also store a
 #: scale per small group of weights, so treat int4 (and int8) figures as a lower bound.
 DTYPE_BITS: dict[str, int] = {"fp32": 32, "fp16": 16, "bf16": 16, "int8": 8, "int4": 4}
@@ -252,8 +258,8 @@ def estimate_parameters(config: ConfigLike) -> int:
     """Parameter count from the config fields alone, by the formula for the model's family.
 
     Why a formula when :func:`count_parameters_exactly` exists: it shows *where* the parameters
-    are (for a 125M model half of them are the vocabulary embeddings; for a 7B model nearly all
-    are in the MLPs), it needs no torch, and it is a check on our understanding: if it disagrees
+    are (for a 125M model about a third of them are the vocabulary embeddings; for a 7B model
+    most are in the MLPs), it needs no torch, and it is a check on our understanding: if it disagrees
     with the exact count, we have misread the architecture.
     """
     config = _as_config(config)
@@ -337,16 +343,28 @@ class MemoryEstimate:
 
     @property
     def total(self) -> int:
-        """Weights + KV cache. Activations and framework overhead come on top (often 10–20%)."""
+        """Weights + KV cache. Activations and framework overhead come on top: see :meth:`fits`."""
         return self.weights + self.kv_cache
 
     @property
     def total_gib(self) -> float:
         return self.total / GIB
 
-    def fits(self, available_gib: float) -> bool:
-        """Whether the estimate fits in ``available_gib`` GiB (e.g. 15 for a Colab T4 GPU)."""
-        return self.total_gib <= available_gib
+    def needed_gib(self, headroom: float = INFERENCE_HEADROOM) -> float:
+        """Weights + KV cache + ``headroom`` (a share of them) for everything else, in GiB."""
+        if isinstance(headroom, bool) or not isinstance(headroom, int | float) or headroom < 0:
+            raise ValueError(f"headroom is a share such as 0.2 (20 %), ≥ 0; got {headroom!r}.")
+        return self.total_gib * (1 + headroom)
+
+    def fits(self, available_gib: float, headroom: float = INFERENCE_HEADROOM) -> bool:
+        """Whether the model can run in ``available_gib`` GiB, headroom included.
+
+        Why the headroom: weights + KV cache is not all a running model holds (see
+        :data:`INFERENCE_HEADROOM`). Without it, Mistral-7B in bf16 (14.0 GiB for 4,096 tokens)
+        would "fit" the 14.6 GiB a T4 has free, then run out of memory while loading or
+        generating. ``headroom=0`` compares weights + KV cache alone.
+        """
+        return self.needed_gib(headroom) <= available_gib
 
     def __str__(self) -> str:
         return (

@@ -182,6 +182,25 @@ def test_quantised_weights_keep_an_fp16_cache_and_fit():
     assert estimate.fits(15.0)
 
 
+def test_fits_keeps_headroom_so_bf16_mistral_does_not_fit_a_t4():
+    estimate = memory.estimate_memory(MISTRAL, "bf16", context_length=4096)
+    assert estimate.total_gib == pytest.approx(14.0, abs=0.01)
+    assert estimate.needed_gib() == pytest.approx(14.0 * (1 + memory.INFERENCE_HEADROOM), abs=0.01)
+    # What notebook 05's check answers on the free runtimes (memory free for a model):
+    assert not estimate.fits(14.6)  # a Colab/Kaggle T4: 14.74 GiB, about 14.6 free
+    assert not estimate.fits(12.7)  # Colab's CPU runtime: 12.7 GiB of RAM in all
+    assert estimate.fits(29.0)  # Kaggle's CPU runtime
+    assert estimate.fits(14.6, headroom=0)  # without headroom it would start the download
+    assert memory.estimate_memory(MISTRAL, "int8", context_length=4096).fits(12.7)
+
+
+@pytest.mark.parametrize("headroom", [-0.1, "20%", True])
+def test_headroom_must_be_a_share_at_least_zero(headroom):
+    estimate = memory.estimate_memory("openai-community/gpt2", "fp32", 1024)
+    with pytest.raises(ValueError, match="headroom"):
+        estimate.fits(15.0, headroom=headroom)
+
+
 def test_exact_mode_counts_on_the_meta_device():
     estimate = memory.estimate_memory("bigscience/bloom-560m", "fp32", 512, exact=True)
     assert estimate.n_params == PUBLISHED["bigscience/bloom-560m"]
@@ -268,3 +287,17 @@ def test_memory_bars_refuse_mismatched_labels():
         plot_memory_bars([estimate], labels=["a", "b"])
     with pytest.raises(ValueError, match="No estimates"):
         plot_memory_bars([])
+
+
+def test_best_dtype_exercise_judges_with_the_same_headroom_as_fits(capsys):
+    from course_utils.exercises import check_best_dtype
+
+    # Mistral, 8,192 tokens, free Colab's 12.7 GiB: bf16 needs 14.5 GiB, 17.4 with headroom;
+    # int8 needs 9.3 with headroom and fits.
+    assert check_best_dtype("int8", MISTRAL, context_length=8192, available_gib=12.7)
+    assert "with headroom fits in 12.7 GiB" in capsys.readouterr().out
+    assert not check_best_dtype("bf16", MISTRAL, context_length=8192, available_gib=12.7)
+    needed = memory.estimate_memory(MISTRAL, "bf16", context_length=8192).needed_gib()
+    assert f"needs {needed:.2f} GiB with headroom" in capsys.readouterr().out
+    assert not check_best_dtype("int4", MISTRAL, context_length=8192, available_gib=12.7)
+    assert "a more precise dtype fits too" in capsys.readouterr().out
