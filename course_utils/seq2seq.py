@@ -47,7 +47,8 @@ __all__ = [
 ]
 
 MARIAN_ORGANISATION = "Helsinki-NLP"
-# T5's original translation tasks (the paper's WMT benchmarks). Flan-T5 kept them among many.
+# The translation prefixes this course supports: T5's original WMT tasks. Flan-T5 kept them,
+# and its instruction mixture added a few more pairs that the course neither uses nor tests.
 T5_TRANSLATION_PAIRS = (("English", "German"), ("English", "French"), ("English", "Romanian"))
 T5_TASKS = ("translate", "summarize", "question")
 _TASK_ALIASES = {
@@ -155,7 +156,8 @@ def t5_input(
     T5 is one model for many tasks; the only thing that tells it which task to do is a prefix it
     saw in training, spelt exactly: ``"translate English to German: …"``, ``"summarize: …"``,
     ``"question: … context: …"``. A prefix it never saw does not fail, it just gives poor
-    output, so this helper refuses tasks and language pairs outside T5's training instead.
+    output, so this helper refuses tasks and language pairs outside the ones the course
+    supports (T5's own tasks and its WMT translation pairs) instead.
 
     ``source``/``target`` (names like ``"English"`` or codes like ``"en"``; default English →
     German) are for ``"translate"`` only, ``context`` (the passage holding the answer) for
@@ -195,9 +197,9 @@ def t5_input(
     if pair not in T5_TRANSLATION_PAIRS:
         supported = ", ".join(f"{a} → {b}" for a, b in T5_TRANSLATION_PAIRS)
         raise UnsupportedLanguagePairError(
-            f"T5 was not trained to translate {pair[0]} → {pair[1]}. Its translation tasks are "
-            f"{supported} (the WMT benchmarks of the T5 paper); any other prefix gives unreliable "
-            f"output. For other pairs use a Marian model: marian_model_id('en', 'es') gives "
+            f"{pair[0]} → {pair[1]} is not a translation prefix this course supports. It "
+            f"supports T5's WMT tasks: {supported}. Other pairs are untested here and may give "
+            f"unreliable output. For them use a Marian model: marian_model_id('en', 'es') gives "
             f"'{MARIAN_ORGANISATION}/opus-mt-en-es'."
         )
     return f"translate {pair[0]} to {pair[1]}: {text}"

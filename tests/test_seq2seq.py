@@ -196,7 +196,7 @@ def test_t5_input_builds_the_trained_prefixes():
 @pytest.mark.parametrize(
     ("source", "target"), [("German", "English"), ("English", "Spanish"), ("en", "es")]
 )
-def test_t5_input_refuses_pairs_t5_never_learnt(source, target):
+def test_t5_input_refuses_pairs_the_course_does_not_support(source, target):
     with pytest.raises(UnsupportedLanguagePairError) as caught:
         t5_input("translate", "Hi", source=source, target=target)
     message = str(caught.value)
@@ -263,6 +263,31 @@ def test_marian_model_id_follows_the_offline_session_and_the_real_zoo():
         marian_model_id("en", "xh")  # no stand-in for English → Xhosa
     listing = ", ".join(f"{a}-{b}" for a, b in pairs) or "none yet"
     assert f"Pairs available offline: {listing}." in str(caught.value)
+
+
+# --- fact recall -----------------------------------------------------------------------------------
+
+
+def test_facts_are_names_and_numbers_without_sentence_starts():
+    assert summaries.facts("The Badgers beat the Wolves 3-0 in Eastbourne.") == {
+        "Badgers",
+        "Wolves",
+        "3",
+        "0",
+        "Eastbourne",
+    }
+
+
+def test_a_number_glued_to_a_word_is_still_a_fact():
+    # A garbled summary from notebook 08: "93000" is invented, and must not go unnoticed.
+    assert "93000" in summaries.facts("Researchers fromhaven found a new species of93000 books.")
+    assert summaries.fact_recall("a library with9 books", "A library with 9 books.") == 1.0
+
+
+def test_fact_recall_counts_the_references_facts_only():
+    recall = summaries.fact_recall("Anna came to Bromton.", "Anna came to Bromton with 40 friends.")
+    assert recall == pytest.approx(2 / 3)  # Anna and Bromton, not 40
+    assert summaries.fact_recall("anything", "no facts here.") == 1.0
 
 
 # --- generation with the flan-t5 stand-in --------------------------------------------------------

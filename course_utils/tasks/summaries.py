@@ -22,7 +22,9 @@ from course_utils.paths import data_dir
 SUMMARIES_FILE = "summaries/summaries.jsonl"
 Split = Literal["train", "test", "unseen"]
 SPLITS = ("train", "test", "unseen")
-_FACT = re.compile(r"\b(?:[A-Z][a-z]+|\d+)\b")
+# Numbers need no word boundary: a garbled summary glues digits to a word ("of93000"), and
+# that invented number must still count as a fact.
+_FACT = re.compile(r"\b[A-Z][a-z]+\b|\d+")
 _SENTENCE_START_WORDS = {"The", "A", "An", "In", "On", "It", "Its", "About", "More"}
 
 
