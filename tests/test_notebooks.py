@@ -73,7 +73,9 @@ def check_04_bert_tasks(results: dict) -> None:
     assert answers["When was Beatriz Ortiz born?"] is None  # not in the context: no answer
     assert answers["Who founded Meridian Ceramics?"] is None
     assert results["long_context_windows"] > 1
+    assert results["long_context_beatriz_in_first_window"] is False  # truncation would miss it
     assert results["long_context_answer"] == "Adelaide"
+    assert results["long_context_answer_from_beatriz"] is True  # her paragraph, not a filler one
     assert results["qa_scores"]["exact_match"] >= 0.8
     assert results["qa_scores"]["no_answer_accuracy"] >= 0.7
 
@@ -172,6 +174,7 @@ def check_09_sentence_embeddings(results: dict) -> None:
     assert results["masked_mean_batch_drift"] < 1e-4 < results["unmasked_mean_batch_drift"]
     assert rho["BERT mean"] > rho["BERT mean, no mask"]
     assert results["sbert_by_hand_max_difference"] < 1e-5  # library == AutoModel + pooling
+    assert results["sbert_cut_at_512_difference"] > 1e-3  # the library cuts at 256 word pieces
     # Failure cases: shared-word pairs ranked far above people's ranks by every method,
     # negation pairs above them by SBERT too.
     ranks = results["category_percentiles"]
@@ -341,6 +344,8 @@ def check_08_encoder_decoder(results: dict) -> None:
     assert attention["shape"] == [len(attention["target_tokens"]), len(attention["source_tokens"])]
     assert attention["source_tokens"][-1] == attention["target_tokens"][-1] == "</s>"
     assert all(abs(total - 1) < 1e-4 for total in attention["row_sums"])
+    reads_most = dict(results["cross_attention_reads_most"])  # the text's diagonal examples
+    assert reads_most["▁Samstag"] == "▁Saturday" and reads_most["▁Zug"] == "▁train"
     step = results["cross_attention_step"]
     assert step["target"].lstrip("▁").startswith("nimm")  # verb-second "nimmt" …
     assert step["looks_at"].lstrip("▁") == "take" and step["weight"] > 0.4  # … reads "take(s)"
@@ -353,6 +358,8 @@ def check_13_chatbot(results: dict) -> None:
     assert prompt.endswith("<|im_start|>assistant\n")
     ids = results["special_ids"]
     assert len(set(ids.values())) == 2 and results["eos_token"] == "<|im_end|>"
+    injection = results["injection_control_tokens"]  # the typed <|im_end|>, <|im_start|>
+    assert injection["default"] == injection["sanitized"] + 2
     first, follow = results["reply_1"], results["reply_2_with_history"]
     assert "BERT" in first and "encoder" in first and "<|im" not in first
     assert "BERT" in follow  # "What is it good for?" answered about BERT, from the history
