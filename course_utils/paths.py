@@ -10,9 +10,15 @@ REPO_ROOT = PACKAGE_DIR.parent
 
 
 def data_dir() -> Path:
-    """The project's ``data/`` folder (override with ``COURSE_DATA_DIR``)."""
+    """The course's data: the copy an installed package carries, else a clone's ``data/``.
+
+    A regular install (the Colab/Kaggle install cell) has ``data/`` inside the package as
+    ``course_data`` (see pyproject.toml); a clone, and ``pip install -e``, read ``data/`` beside
+    ``course_utils/``. ``COURSE_DATA_DIR`` overrides both.
+    """
     override = os.environ.get("COURSE_DATA_DIR")
-    path = Path(override) if override else REPO_ROOT / "data"
+    installed = PACKAGE_DIR / "course_data"
+    path = Path(override) if override else installed if installed.is_dir() else REPO_ROOT / "data"
     if not path.is_dir():
         raise FileNotFoundError(
             f"The course data folder was not found at {path}. Clone the whole repository "
