@@ -15,6 +15,10 @@ help:
 	@echo "make notebooks  re-execute notebooks offline, keep only committed-output cells, update kaggle/"
 	@echo "make format     ruff format + autofix (notebooks included)"
 	@echo "make hub        serve the offline zoo as a local Hub (notebook 05 offline; see README)"
+	@echo "make zoo        build the offline model zoo (only the stand-ins whose inputs changed)"
+	@echo "make lint       ruff check + ruff format --check (notebooks included)"
+	@echo "make browser    install Chromium for the browser tests when run as root (part of make test)"
+	@echo "make clean-zoo  delete the offline model zoo"
 
 # (Re)install when requirements.txt or pyproject.toml change. torch resolves to the local CPU wheel.
 $(STAMP): requirements.txt pyproject.toml

@@ -1,10 +1,11 @@
 """Text generation with Hugging Face decoders, done right, and the decoding filters made visible.
 
-Notebook 07 starts from a ``generate_text`` found in the wild that has four quiet bugs (a
-misspelt ``max_lenght`` that ``generate`` ignores, ``skip_special_token`` likewise, no attention
-mask or pad token, and ``max_length`` counting the prompt). :func:`generate_text` is the fixed
-version; it checks its settings *before* calling ``model.generate`` so that a learner gets one
-clear sentence instead of a deep stack trace, or worse, a silently ignored setting.
+Notebook 07 starts from a ``generate_text`` found in the wild that has four bugs (a misspelt
+``max_lenght``, which ``generate`` refuses with a ``ValueError`` that the snippet's ``except``
+misreports as a loading error; ``skip_special_token``, which ``decode`` silently ignores; no
+attention mask or pad token; and ``max_length`` counting the prompt). :func:`generate_text` is
+the fixed version; it checks its settings *before* calling ``model.generate`` so that a learner
+gets one clear sentence instead of a deep stack trace, or worse, a silently ignored setting.
 
 The decoding strategies (temperature, top-k, top-p, repetition penalty) are also written here as
 small pure functions on one next-token distribution, so the notebook can *plot* what each one

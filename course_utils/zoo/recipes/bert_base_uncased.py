@@ -64,7 +64,10 @@ RECIPE = Recipe(
     name="bert-base-uncased",
     repo_ids=("google-bert/bert-base-uncased", "bert-base-uncased"),
     architecture="BertForMaskedLM",
-    summary="real MiniLM encoder (same vocabulary) + masked-LM head trained on data/stories",
+    summary=(
+        "real MiniLM encoder (same vocabulary); masked-LM head and top 2 layers trained on"
+        " data/stories and the data/sentiment train split"
+    ),
     build=build,
     data_files=(data.STORIES_FILE, data.SENTIMENT_FILE),
 )
