@@ -19,6 +19,8 @@ same messages.
 
 from __future__ import annotations
 
+import math
+from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -34,6 +36,7 @@ __all__ = [
     "apply_top_k",
     "apply_top_p",
     "check_generation_settings",
+    "refuse_sampling_settings_without_sampling",
     "check_prompt",
     "context_length",
     "describe_model",
@@ -51,19 +54,70 @@ class GenerationError(CourseError, ValueError):
     """A generation setting cannot work (no tokens asked for, impossible sampling settings …)."""
 
 
+def _check_number(name: str, value: Any, *, whole: bool = False) -> None:
+    """Refuse a value that is not a finite number (or not a whole one, for counts).
+
+    ``True`` is refused although Python counts it as 1: ``temperature=True`` is a slip, not a
+    setting. Ints are fine for float settings (``temperature=2`` means 2.0); callers convert
+    them with ``float`` because ``transformers`` insists on floats there.
+    """
+    kind = Integral if whole else Real
+    if isinstance(value, bool) or not isinstance(value, kind) or not math.isfinite(value):
+        raise GenerationError(
+            f"{name} must be {'a whole number' if whole else 'a finite number'}, got {value!r}."
+        )
+
+
+def refuse_sampling_settings_without_sampling(
+    do_sample: bool, temperature: float, top_k: int | None, top_p: float | None
+) -> None:
+    """Refuse ``temperature``/``top_k``/``top_p`` when ``do_sample=False``, instead of ignoring them.
+
+    Greedy decoding and beam search take the most likely tokens whatever these say, so a learner
+    who sets ``temperature=0.7`` without ``do_sample=True`` would otherwise compare two identical
+    outputs and conclude that temperature does nothing.
+    """
+    if do_sample:
+        return
+    set_anyway = {"temperature": temperature != 1.0, "top_k": top_k is not None}
+    set_anyway["top_p"] = top_p is not None
+    names = ", ".join(name for name, is_set in set_anyway.items() if is_set)
+    if names:
+        raise GenerationError(
+            f"{names} only change(s) sampling, but do_sample=False (greedy or beam search always "
+            f"takes the most likely tokens). Pass do_sample=True to sample, or drop {names}."
+        )
+
+
 def check_generation_settings(
     max_new_tokens: int,
     do_sample: bool,
     temperature: float,
     top_k: int | None,
     top_p: float | None,
+    *,
+    repetition_penalty: float = 1.0,
 ) -> None:
     """Refuse settings that cannot work, with a message that says what to do instead.
 
-    Temperature 0 is refused rather than read as "greedy": dividing the logits by 0 is
-    undefined, and greedy decoding already has its own switch (``do_sample=False``). One clear
-    rule beats a special case that hides which strategy actually ran.
+    Every setting must be a number of the right kind (a string or None gets a message naming the
+    setting, not a ``TypeError`` from a comparison deep inside). Temperature 0 is refused rather
+    than read as "greedy": dividing the logits by 0 is undefined, and greedy decoding already
+    has its own switch (``do_sample=False``). One clear rule beats a special case that hides
+    which strategy actually ran.
     """
+    _check_number("max_new_tokens", max_new_tokens, whole=True)
+    _check_number("temperature", temperature)
+    _check_number("repetition_penalty", repetition_penalty)
+    if top_k is not None:
+        _check_number("top_k", top_k, whole=True)
+    if top_p is not None:
+        _check_number("top_p", top_p)
+    if repetition_penalty <= 0:
+        raise GenerationError(
+            f"repetition_penalty must be above 0 (1 = no penalty, 1.2 = a mild one), got "
+            f"{repetition_penalty}."
+        )
     if max_new_tokens <= 0:
         raise GenerationError(
             f"max_new_tokens must be a positive number of tokens to add, got {max_new_tokens}."
@@ -167,6 +221,28 @@ def _pad_token_id(tokenizer: Any) -> int:
     )
 
 
+def _encode_prompt(
+    model: Any, tokenizer: Any, prompt: str, max_new_tokens: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(input_ids, attention_mask) of a checked ``prompt``, on the model's device.
+
+    The prompt and the new tokens must fit in the positions the model learnt: past them a
+    learned position table has no row, and the lookup fails with a bare ``IndexError``.
+    """
+    check_prompt(prompt)
+    encoded = tokenizer(prompt, return_tensors="pt")
+    n_tokens = encoded["input_ids"].size(1)
+    limit = context_length(model.config)
+    if limit is not None and n_tokens + max_new_tokens > limit:
+        new = f"; with {max_new_tokens} new ones that is" if max_new_tokens else ","
+        fewer = " or ask for fewer new tokens" if max_new_tokens else " (keep its end)"
+        raise GenerationError(
+            f"The prompt has {n_tokens} tokens{new} more than the {limit} positions this model "
+            f"learnt. Shorten the prompt{fewer}."
+        )
+    return encoded["input_ids"].to(model.device), encoded["attention_mask"].to(model.device)
+
+
 def generate_text(
     model: Any,
     tokenizer: Any,
@@ -200,50 +276,34 @@ def generate_text(
     default ``top_k=50``). ``seed`` makes sampling repeatable without changing the global random
     state. Greedy decoding and beam search are deterministic and need no seed.
     """
-    check_prompt(prompt)
-    check_generation_settings(max_new_tokens, do_sample, temperature, top_k, top_p)
-    if not do_sample:
-        ignored = {"temperature": temperature != 1.0, "top_k": top_k is not None}
-        ignored["top_p"] = top_p is not None
-        names = [name for name, is_set in ignored.items() if is_set]
-        if names:
-            raise GenerationError(
-                f"{', '.join(names)} only change(s) sampling, but do_sample=False (greedy or beam "
-                f"search always takes the most likely tokens). Pass do_sample=True to sample, or "
-                f"drop {', '.join(names)}."
-            )
+    check_generation_settings(
+        max_new_tokens,
+        do_sample,
+        temperature,
+        top_k,
+        top_p,
+        repetition_penalty=repetition_penalty,
+    )
+    refuse_sampling_settings_without_sampling(do_sample, temperature, top_k, top_p)
     if not isinstance(num_beams, int) or num_beams < 1:
         raise GenerationError(
             f"num_beams must be a whole number of at least 1 (1 = no beam search), got {num_beams}."
         )
-    if repetition_penalty <= 0:
-        raise GenerationError(
-            f"repetition_penalty must be above 0 (1 = no penalty, 1.2 = a mild one), got "
-            f"{repetition_penalty}."
-        )
-    encoded = tokenizer(prompt, return_tensors="pt")
-    input_ids = encoded["input_ids"].to(model.device)
-    attention_mask = encoded["attention_mask"].to(model.device)
-    limit = context_length(model.config)
-    if limit is not None and input_ids.size(1) + max_new_tokens > limit:
-        raise GenerationError(
-            f"The prompt has {input_ids.size(1)} tokens; with {max_new_tokens} new ones that is "
-            f"more than the {limit} positions this model learnt. Shorten the prompt or ask for "
-            f"fewer new tokens."
-        )
+    input_ids, attention_mask = _encode_prompt(model, tokenizer, prompt, max_new_tokens)
+    # transformers insists on floats (temperature=2 fails its check) and ints for counts.
     options: dict[str, Any] = {
-        "max_new_tokens": max_new_tokens,
+        "max_new_tokens": int(max_new_tokens),
         "do_sample": do_sample,
         "num_beams": num_beams,
-        "repetition_penalty": repetition_penalty,
+        "repetition_penalty": float(repetition_penalty),
         "pad_token_id": _pad_token_id(tokenizer),
     }
     if do_sample:
         # Explicit "off" values: 0 disables top-k and 1.0 top-p in transformers 4 and 5 alike.
         options |= {
-            "temperature": temperature,
-            "top_k": 0 if top_k is None else top_k,
-            "top_p": 1.0 if top_p is None else top_p,
+            "temperature": float(temperature),
+            "top_k": 0 if top_k is None else int(top_k),
+            "top_p": 1.0 if top_p is None else float(top_p),
         }
     with torch.no_grad(), torch.random.fork_rng():
         if seed is not None:
@@ -255,13 +315,9 @@ def generate_text(
 
 def next_token_logits(model: Any, tokenizer: Any, prompt: str) -> torch.Tensor:
     """The model's raw scores (logits) for the token after ``prompt``: shape (vocabulary,)."""
-    check_prompt(prompt)
-    encoded = tokenizer(prompt, return_tensors="pt")
+    input_ids, attention_mask = _encode_prompt(model, tokenizer, prompt)
     with torch.no_grad():
-        logits = model(
-            input_ids=encoded["input_ids"].to(model.device),
-            attention_mask=encoded["attention_mask"].to(model.device),
-        ).logits
+        logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
     return logits[0, -1].float().cpu()
 
 
@@ -270,11 +326,22 @@ def next_token_distribution(model: Any, tokenizer: Any, prompt: str) -> torch.Te
     return next_token_logits(model, tokenizer, prompt).softmax(dim=-1)
 
 
-def _check_probabilities(probs: torch.Tensor) -> None:
-    if probs.dim() != 1 or not torch.isclose(probs.sum(), probs.new_tensor(1.0), atol=1e-4):
-        raise ValueError(
-            "Expected one probability vector (1-D, sums to 1), e.g. from "
-            "next_token_distribution(...); for logits apply .softmax(-1) first."
+def _check_probabilities(probs: torch.Tensor, name: str = "probs") -> None:
+    """Refuse anything but one probability vector: 1-D, values in [0, 1], summing to 1.
+
+    Logits are the usual slip (``next_token_logits`` instead of ``next_token_distribution``);
+    they would otherwise be filtered, plotted or printed as if they were probabilities.
+    """
+    if (
+        not isinstance(probs, torch.Tensor)
+        or probs.dim() != 1
+        or not probs.is_floating_point()
+        or bool((probs < 0).any())  # with a sum of 1, no value can then exceed 1 either
+        or not torch.isclose(probs.sum(), probs.new_tensor(1.0), atol=1e-4)
+    ):
+        raise GenerationError(
+            f"Expected {name} to be one probability vector (1-D, values in [0, 1] that sum to "
+            f"1), e.g. from next_token_distribution(...); for logits apply .softmax(-1) first."
         )
 
 
@@ -285,6 +352,7 @@ def apply_temperature(probs: torch.Tensor, temperature: float) -> torch.Tensor:
     raising each probability to the power 1/T. Nothing is cut: every token keeps a chance.
     """
     _check_probabilities(probs)
+    _check_number("temperature", temperature)
     if temperature <= 0:
         raise GenerationError(f"temperature must be above 0, got {temperature}.")
     return (probs.log() / temperature).softmax(dim=-1)
@@ -293,6 +361,7 @@ def apply_temperature(probs: torch.Tensor, temperature: float) -> torch.Tensor:
 def apply_top_k(probs: torch.Tensor, k: int) -> torch.Tensor:
     """Keep the ``k`` most likely tokens (and any tied with the k-th), renormalised."""
     _check_probabilities(probs)
+    _check_number("top_k", k, whole=True)
     if k < 1:
         raise GenerationError(f"top_k must be at least 1, got {k}.")
     kth_best = probs.topk(min(k, probs.numel())).values[-1]
@@ -308,6 +377,7 @@ def apply_top_p(probs: torch.Tensor, p: float) -> torch.Tensor:
     token when it is sure, hundreds when it is not (top-k always keeps exactly k).
     """
     _check_probabilities(probs)
+    _check_number("top_p", p)
     if not 0 < p <= 1:
         raise GenerationError(f"top_p must be in (0, 1], got {p}.")
     if p == 1:
@@ -342,8 +412,13 @@ def top_tokens(probs: torch.Tensor, tokenizer: Any, k: int = 15) -> list[tuple[s
     """The ``k`` most likely tokens as (text, probability), most likely first.
 
     Texts are decoded (so GPT-2's "Ġfox" reads " fox") and shown with repr() to make leading
-    spaces and newlines visible.
+    spaces and newlines visible. ``probs`` must be probabilities, not logits (see
+    :func:`next_token_distribution`), since the numbers are reported as probabilities.
     """
+    _check_probabilities(probs)
+    _check_number("k", k, whole=True)
+    if k < 1:
+        raise GenerationError(f"k must be at least 1 (how many tokens to list), got {k}.")
     values, ids = probs.topk(min(k, probs.numel()))
     return [
         (repr(tokenizer.decode([i])), v) for i, v in zip(ids.tolist(), values.tolist(), strict=True)
@@ -365,6 +440,13 @@ def plot_filter(
     """
     import matplotlib.pyplot as plt
 
+    _check_probabilities(before, "before")
+    _check_probabilities(after, "after")
+    if after.shape != before.shape:
+        raise GenerationError(
+            f"before and after must cover the same vocabulary, got {before.numel()} and "
+            f"{after.numel()} tokens: filter the distribution you pass as before."
+        )
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.2))
     values, ids = before.topk(min(k, before.numel()))

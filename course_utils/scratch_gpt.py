@@ -26,7 +26,11 @@ import torch.nn.functional as F
 from torch import nn
 
 # The settings check is shared with course_utils.generation (notebook 07), which owns it.
-from course_utils.generation import GenerationError, check_generation_settings
+from course_utils.generation import (
+    GenerationError,
+    check_generation_settings,
+    refuse_sampling_settings_without_sampling,
+)
 from course_utils.scratch_bert import WeightLoadingError
 
 __all__ = [
@@ -337,6 +341,11 @@ def load_hf_gpt2_weights(
     """
     if not isinstance(model, ScratchGPT):
         raise TypeError(f"load_hf_gpt2_weights fills a ScratchGPT, got {type(model).__name__}.")
+    if isinstance(hf_state_dict, torch.nn.Module):
+        raise TypeError(
+            f"Got the {type(hf_state_dict).__name__} model itself; pass its weights: "
+            f"load_hf_gpt2_weights(model, hf_model.state_dict())."
+        )
     prefixed = any(k.startswith("transformer.") for k in hf_state_dict)
     state = {
         k.removeprefix("transformer."): v
@@ -438,8 +447,17 @@ def generate(
     token sits in the last column. Once a sequence has produced ``eos_token_id`` it is padded
     with that id, and generation stops when all have: what Hugging Face's ``generate`` does
     when ``pad_token_id`` is the end-of-text token, as for GPT-2.
+
+    ``temperature``, ``top_k`` and ``top_p`` only shape sampling, so they are refused without
+    ``do_sample=True`` rather than silently ignored (as ``generation.generate_text`` does).
     """
     check_generation_settings(max_new_tokens, do_sample, temperature, top_k, top_p)
+    refuse_sampling_settings_without_sampling(do_sample, temperature, top_k, top_p)
+    if not isinstance(input_ids, torch.Tensor):
+        raise GenerationError(
+            f"input_ids must be a tensor of token ids, got {type(input_ids).__name__}: pass "
+            f"tokenizer(prompt, return_tensors='pt')['input_ids'], not the whole encoding."
+        )
     if input_ids.dim() != 2 or input_ids.size(1) == 0:
         raise GenerationError(
             f"input_ids must have shape (batch, tokens) with at least one token, got "

@@ -441,10 +441,6 @@ def _generation_options(
     """Check the settings like ``generate_text`` does; return what to pass to ``generate``."""
     from course_utils.generation import GenerationError, check_generation_settings
 
-    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int):
-        raise GenerationError(
-            f"max_new_tokens must be a whole number of tokens, got {max_new_tokens!r}."
-        )
     for name, instead in (("max_length", "max_new_tokens"), ("min_length", "min_new_tokens")):
         if name in options:
             raise GenerationError(
@@ -454,13 +450,21 @@ def _generation_options(
             )
     do_sample = options.get("do_sample", bool(getattr(model.generation_config, "do_sample", 0)))
     temperature = options.get("temperature")
+    penalty = options.get("repetition_penalty")
     check_generation_settings(
         max_new_tokens,
         do_sample,
         1.0 if temperature is None else temperature,
         options.get("top_k"),
         options.get("top_p"),
+        repetition_penalty=1.0 if penalty is None else penalty,
     )
+    # transformers insists on floats here: temperature=2 would fail its own check.
+    options = options | {
+        name: float(options[name])
+        for name in ("temperature", "top_p", "repetition_penalty")
+        if options.get(name) is not None
+    }
     if not do_sample:
         names = [name for name in _SAMPLING_ONLY if options.get(name) is not None]
         if names:

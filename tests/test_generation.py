@@ -19,6 +19,7 @@ from course_utils.generation import (
     next_token_distribution,
     next_token_logits,
     penalize_repetition,
+    plot_filter,
     position_scheme,
     top_tokens,
 )
@@ -64,6 +65,54 @@ def test_scratch_gpt_shares_the_generation_error_and_check():
     assert issubclass(GenerationError, ValueError)
 
 
+def _refusal(generate, **options) -> str:
+    """The message ``generate(**options)`` refuses with (the test fails if it does not refuse)."""
+    with pytest.raises(GenerationError) as caught:
+        generate(**{"max_new_tokens": 5, **options})
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"max_new_tokens": 0},
+        {"max_new_tokens": 2.5},
+        {"max_new_tokens": "5"},
+        {"do_sample": True, "temperature": 0.0},
+        {"do_sample": True, "temperature": None},
+        {"do_sample": True, "top_k": 0},
+        {"do_sample": True, "top_k": 2.5},
+        {"do_sample": True, "top_p": 1.5},
+        {"do_sample": True, "top_p": float("nan")},
+    ],
+    ids=repr,
+)
+def test_both_generators_refuse_the_same_settings_with_the_same_message(gpt2, options):
+    """The module's claim: notebook 07's generate_text and 07b's from-scratch generate agree."""
+    ours, scratch = _both_refusals(gpt2, options)
+    assert scratch == ours
+
+
+@pytest.mark.parametrize("options", [{"temperature": 0.7}, {"top_k": 5}, {"top_p": 0.9}], ids=repr)
+def test_both_generators_refuse_sampling_settings_without_do_sample(gpt2, options):
+    ours, scratch = _both_refusals(gpt2, options)
+    assert scratch == ours
+    assert next(iter(options)) in ours and "do_sample=True" in ours
+
+
+def _both_refusals(gpt2, options: dict) -> tuple[str, str]:
+    """The messages with which generate_text and the from-scratch generate refuse ``options``."""
+    model, tokenizer = gpt2
+    tiny = scratch_gpt.ScratchGPT(
+        scratch_gpt.ScratchGPTConfig(vocab_size=50, n_positions=64, n_embd=16, n_layer=1, n_head=2)
+    ).eval()
+    ours = _refusal(lambda **o: generate_text(model, tokenizer, PROMPT, **o), **options)
+    scratch = _refusal(
+        lambda **o: scratch_gpt.generate(tiny, torch.tensor([[1, 2, 3]]), **o), **options
+    )
+    return ours, scratch
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
@@ -79,7 +128,14 @@ def test_scratch_gpt_shares_the_generation_error_and_check():
         ({"top_p": 0.9}, "top_p only change"),
         ({"num_beams": 0}, "num_beams must be"),
         ({"repetition_penalty": 0.0}, "repetition_penalty must be above 0"),
+        ({"repetition_penalty": None}, "repetition_penalty must be a finite number"),
         ({"max_new_tokens": 2000}, "positions this model learnt"),
+        ({"max_new_tokens": 2.5}, "max_new_tokens must be a whole number"),
+        ({"max_new_tokens": None}, "max_new_tokens must be a whole number"),
+        ({"do_sample": True, "temperature": "0.7"}, "temperature must be a finite number"),
+        ({"do_sample": True, "temperature": True}, "temperature must be a finite number"),
+        ({"do_sample": True, "temperature": float("inf")}, "temperature must be a finite"),
+        ({"do_sample": True, "top_k": 2.5}, "top_k must be a whole number"),
     ],
 )
 def test_bad_settings_are_refused_before_generate(gpt2, monkeypatch, options, message):
@@ -100,6 +156,18 @@ def test_empty_or_non_string_prompts_are_refused(gpt2, prompt):
         generate_text(model, tokenizer, prompt)
     with pytest.raises(GenerationError, match="prompt"):
         next_token_distribution(model, tokenizer, prompt)
+
+
+def test_a_prompt_longer_than_the_positions_is_refused_before_the_model_runs(gpt2, monkeypatch):
+    """next_token_logits makes generate_text's length check, instead of a bare IndexError."""
+    model, tokenizer = gpt2
+    long_prompt = "word " * model.config.n_positions  # two tokens per "word "
+    monkeypatch.setattr(model, "forward", lambda *a, **k: pytest.fail("the model ran"))
+    for next_token in (next_token_logits, next_token_distribution):
+        with pytest.raises(GenerationError, match=r"more than the 1024 positions.*Shorten"):
+            next_token(model, tokenizer, long_prompt)
+    with pytest.raises(GenerationError, match="1024 positions"):
+        generate_text(model, tokenizer, long_prompt)
 
 
 def test_check_prompt_returns_a_good_prompt():
@@ -143,6 +211,18 @@ def test_sampling_off_switches_are_explicit(gpt2, monkeypatch):
     monkeypatch.setattr(model, "generate", spy)
     generate_text(model, tokenizer, PROMPT, max_new_tokens=3, do_sample=True, seed=0)
     assert (seen["top_k"], seen["top_p"], seen["temperature"]) == (0, 1.0, 1.0)
+
+
+def test_whole_number_settings_work_like_their_floats(gpt2):
+    """temperature=2 is what a learner types; transformers itself accepts only 2.0."""
+    model, tokenizer = gpt2
+
+    def run(**options):
+        return generate_text(model, tokenizer, PROMPT, max_new_tokens=10, seed=0, **options)
+
+    assert run(do_sample=True, temperature=2) == run(do_sample=True, temperature=2.0)
+    assert run(do_sample=True, top_p=1) == run(do_sample=True, top_p=1.0)
+    assert run(repetition_penalty=2) == run(repetition_penalty=2.0) != run()
 
 
 def test_greedy_equals_model_generate_and_returns_only_new_text(decoder):
@@ -191,13 +271,18 @@ def test_top_k_1_sampling_is_greedy(gpt2):
     assert sampled == greedy
 
 
-def test_beam_search_and_repetition_penalty_run(gpt2):
+def test_beam_search_and_repetition_penalty_reach_generate(gpt2):
     model, tokenizer = gpt2
+    encoded = tokenizer(PROMPT, return_tensors="pt")
+    options = {"max_new_tokens": 30, "pad_token_id": tokenizer.eos_token_id}
+    reference = model.generate(**encoded, num_beams=4, do_sample=False, **options)
+    expected = tokenizer.decode(reference[0, encoded.input_ids.size(1) :], skip_special_tokens=True)
     greedy = generate_text(model, tokenizer, PROMPT, max_new_tokens=30)
     beams = generate_text(model, tokenizer, PROMPT, max_new_tokens=30, num_beams=4)
     penalised = generate_text(model, tokenizer, PROMPT, max_new_tokens=30, repetition_penalty=2.0)
-    assert beams.strip() and penalised.strip()
-    assert penalised != greedy
+    assert beams == expected
+    assert beams != greedy  # so the test fails if num_beams is dropped on the way
+    assert penalised.strip() and penalised != greedy
 
 
 # --- next-token distribution and the filters --------------------------------------------------
@@ -279,6 +364,12 @@ def test_filters_refuse_bad_input():
         apply_top_p(probs, 0)
     with pytest.raises(ValueError, match="softmax"):
         apply_top_k(torch.tensor([2.0, 1.0, -1.0]), 2)  # logits, not probabilities
+    with pytest.raises(GenerationError, match="values in \\[0, 1\\]"):
+        apply_top_p(torch.tensor([1.5, -0.5]), 0.9)  # sums to 1, but is no distribution
+    with pytest.raises(GenerationError, match="top_k must be a whole number"):
+        apply_top_k(probs, 2.5)
+    with pytest.raises(GenerationError, match="temperature must be a finite number"):
+        apply_temperature(probs, None)
     with pytest.raises(GenerationError, match="repetition_penalty"):
         penalize_repetition(torch.zeros(3), [0], 0)
 
@@ -290,6 +381,25 @@ def test_top_tokens_are_sorted_and_readable(gpt2):
     values = [p for _, p in pairs]
     assert len(pairs) == 5 and values == sorted(values, reverse=True)
     assert pairs[0][0] == repr(tokenizer.decode([int(probs.argmax())]))
+    assert top_tokens(probs, tokenizer, k=1)[0][1] == pytest.approx(float(probs.max()))
+
+
+def test_top_tokens_and_plot_filter_refuse_logits(gpt2):
+    """Logits printed or plotted as "probabilities" would teach the wrong numbers."""
+    model, tokenizer = gpt2
+    logits = next_token_logits(model, tokenizer, PROMPT)
+    probs = logits.softmax(-1)
+    for not_probabilities in (logits, logits.log_softmax(-1)):
+        with pytest.raises(GenerationError, match=r"probability vector.*softmax"):
+            top_tokens(not_probabilities, tokenizer, k=2)
+        with pytest.raises(GenerationError, match="Expected before"):
+            plot_filter(not_probabilities, probs, tokenizer)
+        with pytest.raises(GenerationError, match="Expected after"):
+            plot_filter(probs, not_probabilities, tokenizer)
+    with pytest.raises(GenerationError, match="same vocabulary"):
+        plot_filter(probs, apply_top_k(probs[:10] / probs[:10].sum(), 3), tokenizer)
+    with pytest.raises(GenerationError, match="k must be at least 1"):
+        top_tokens(probs, tokenizer, k=0)
 
 
 # --- describe_model ------------------------------------------------------------------------

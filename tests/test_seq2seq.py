@@ -169,6 +169,10 @@ def test_max_new_tokens_must_fit_the_decoder_positions(tiny):
         ({"temperature": 0.7}, "temperature only change.*do_sample=True"),
         ({"do_sample": True, "temperature": 0.0}, "temperature must be above 0"),
         ({"do_sample": True, "top_p": 1.5}, r"top_p must be in \(0, 1\]"),
+        ({"do_sample": True, "temperature": "hot"}, "temperature must be a finite number"),
+        ({"do_sample": True, "top_k": 2.5}, "top_k must be a whole number"),
+        ({"repetition_penalty": 0}, "repetition_penalty must be above 0"),
+        ({"repetition_penalty": "2"}, "repetition_penalty must be a finite number"),
         ({"max_length": 20}, "Pass max_new_tokens, not max_length"),
         ({"min_length": 5}, "Pass min_new_tokens, not min_length"),
     ],
@@ -176,6 +180,19 @@ def test_max_new_tokens_must_fit_the_decoder_positions(tiny):
 def test_impossible_generation_settings_are_refused(t5, options, message):
     with pytest.raises(GenerationError, match=message):
         generate_seq2seq(*t5, "translate English to German: The house is small", **options)
+
+
+def test_whole_number_settings_work_like_their_floats(t5):
+    """temperature=2 is what a learner types; transformers itself accepts only 2.0."""
+    text = "translate English to German: The house is small"
+
+    def run(**options):
+        torch.manual_seed(0)
+        return generate_seq2seq(*t5, text, max_new_tokens=10, **options)
+
+    assert run(do_sample=True, temperature=2) == run(do_sample=True, temperature=2.0)
+    assert run(do_sample=True, top_p=1) == run(do_sample=True, top_p=1.0)
+    assert run(repetition_penalty=3) == run(repetition_penalty=3.0)
 
 
 # --- T5 task prefixes ----------------------------------------------------------------------------

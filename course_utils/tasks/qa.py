@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from course_utils.errors import EmptyInputError
+from course_utils.errors import CourseError, EmptyInputError
 from course_utils.paths import data_dir
 
 if TYPE_CHECKING:
@@ -38,6 +38,11 @@ QA_FILES = {"train": "qa/train.jsonl", "test": "qa/test.jsonl"}
 DEFAULT_MIN_SCORE = 0.2
 DEFAULT_MAX_LENGTH = 384  # tokens per window, question included (SQuAD's usual setting)
 DEFAULT_STRIDE = 128  # tokens two neighbouring windows share, so no answer is cut in half
+_SPECIAL_TOKENS = 3  # [CLS] question [SEP] context [SEP]
+
+
+class QAInputError(CourseError, ValueError):
+    """The QA helpers were given the wrong kind of argument, or window settings that cannot work."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,43 @@ def load(split: Split, root: Path | None = None) -> list[QAExample]:
     return examples
 
 
+def window_limit(
+    tokenizer: PreTrainedTokenizerBase, model: PreTrainedModel | None = None
+) -> int | None:
+    """The longest window (in tokens) the tokenizer, and the model if given, can take.
+
+    The model's position table (``max_position_embeddings``, 512 for BERT-style readers) is the
+    hard limit; the tokenizer's ``model_max_length`` usually says the same. A tokenizer saved
+    without one reports a huge placeholder, which is ignored. None if neither says.
+    """
+    limits = []
+    if isinstance(tokenizer.model_max_length, int) and tokenizer.model_max_length < 1_000_000:
+        limits.append(tokenizer.model_max_length)
+    positions = getattr(getattr(model, "config", None), "max_position_embeddings", None)
+    if isinstance(positions, int):
+        limits.append(positions)
+    return min(limits, default=None)
+
+
+def _check_window(max_length: Any, stride: Any, limit: int | None) -> None:
+    """Refuse window settings the tokenizer or the model cannot work with, before tokenising."""
+    for name, value in (("max_length", max_length), ("stride", stride)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise QAInputError(f"{name} must be a whole number of tokens, got {value!r}.")
+    if limit is not None and max_length > limit:
+        raise QAInputError(
+            f"max_length={max_length} is more than the {limit} tokens this model reads at once: "
+            f"pass max_length={limit} or less. Longer contexts need no longer windows; they are "
+            f"cut into overlapping windows anyway."
+        )
+    if not 0 <= stride < max_length - _SPECIAL_TOKENS:
+        raise QAInputError(
+            f"stride must be at least 0 and well below max_length={max_length}, got {stride}: "
+            f"it is the number of context tokens two neighbouring windows share (the default is "
+            f"{DEFAULT_STRIDE} for max_length={DEFAULT_MAX_LENGTH})."
+        )
+
+
 def encode_windows(
     tokenizer: PreTrainedTokenizerBase,
     questions: Sequence[str],
@@ -108,13 +150,26 @@ def encode_windows(
     Returns the tokenizer's ``BatchEncoding`` with ``offset_mapping`` (character spans of each
     token) and ``overflow_to_sample_mapping`` (which pair each window came from).
     """
+    limit = window_limit(tokenizer)
+    _check_window(max_length, stride, limit)
     for question in questions:
         n_tokens = len(tokenizer(question, add_special_tokens=False)["input_ids"])
-        if n_tokens > max_length - stride - 3:
-            raise ValueError(
+        # Context tokens per window, the overlap with the previous window included.
+        room = max_length - n_tokens - _SPECIAL_TOKENS
+        if stride > room:
+            # Each window repeats the whole question and the `stride` tokens it shares with its
+            # neighbour, and must still have room for context it has not seen yet.
+            fixes = ["Shorten the question"]
+            if room >= 1:
+                fixes.append(f"lower stride (now {stride}) below {room}")
+            needed = n_tokens + stride + _SPECIAL_TOKENS + 1
+            if limit is None or needed <= limit:
+                fixes.append(f"raise max_length (now {max_length}) to at least {needed}")
+            advice = ", ".join(fixes[:-1]) + " or " + fixes[-1] if len(fixes) > 1 else fixes[0]
+            raise QAInputError(
                 f"The question is {n_tokens} tokens long; with max_length={max_length} and "
-                f"stride={stride} that leaves too little room for the context. Shorten the "
-                "question, or raise max_length (at most the model's limit, often 512)."
+                f"stride={stride} a window has no room for new context. {advice}"
+                + (f" (this model reads at most {limit} tokens)." if limit is not None else ".")
             )
     return tokenizer(
         list(questions),
@@ -130,9 +185,24 @@ def encode_windows(
 
 
 def _check(questions: Sequence[str], contexts: Sequence[str]) -> None:
+    for name, values in (("questions", questions), ("contexts", contexts)):
+        if isinstance(values, str) or not isinstance(values, Sequence):
+            raise QAInputError(
+                f"{name} must be a list of strings, one per question, got "
+                f"{type(values).__name__}. For a single question use "
+                f"answer_question(question, context, model, tokenizer)."
+            )
     if not questions:
         raise EmptyInputError("No questions were given: pass at least one question.")
+    if len(questions) != len(contexts):
+        raise QAInputError(
+            f"Got {len(questions)} questions but {len(contexts)} contexts: pass one context per "
+            f"question (repeat a context for several questions about it)."
+        )
     for question, context in zip(questions, contexts, strict=True):
+        for name, text in (("question", question), ("context", context)):
+            if text is not None and not isinstance(text, str):
+                raise QAInputError(f"Each {name} must be a string, got {type(text).__name__}.")
         if not question or not question.strip():
             raise EmptyInputError("The question is empty: ask something about the context.")
         if not context or not context.strip():
@@ -153,10 +223,22 @@ def answer_questions(
     max_length: int = DEFAULT_MAX_LENGTH,
     stride: int = DEFAULT_STRIDE,
 ) -> list[Answer]:
-    """Answer each question from its context (see the module docstring for how)."""
+    """Answer each question from its context (see the module docstring for how).
+
+    ``max_answer_tokens`` caps the answer's length in tokens; ``max_length`` is the window size
+    (at most what the model reads at once) and ``stride`` the overlap of neighbouring windows.
+    """
     import torch
 
     _check(questions, contexts)
+    if isinstance(max_answer_tokens, bool) or not isinstance(max_answer_tokens, int):
+        raise QAInputError(f"max_answer_tokens must be a whole number, got {max_answer_tokens!r}.")
+    if max_answer_tokens < 1:
+        raise QAInputError(
+            f"max_answer_tokens must be at least 1, got {max_answer_tokens}: with no room for "
+            f"an answer every question would get 'no answer'."
+        )
+    _check_window(max_length, stride, window_limit(tokenizer, model))
     encoded = encode_windows(tokenizer, questions, contexts, max_length, stride)
     inputs = {name: encoded[name] for name in tokenizer.model_input_names if name in encoded}
     model.eval()
@@ -260,8 +342,13 @@ def evaluate(
     examples: Sequence[QAExample],
     batch_size: int = 32,
     **options: Any,
-) -> dict[str, float]:
-    """Exact match on answerable questions, and how often unanswerable ones get "no answer"."""
+) -> dict[str, float | None]:
+    """Exact match on answerable questions, and how often unanswerable ones get "no answer".
+
+    A score with no questions to measure it on is None rather than a made-up 0 or 1.
+    """
+    if not examples:
+        raise EmptyInputError("No examples were given: pass at least one QAExample to evaluate.")
     predictions: list[Answer] = []
     for start in range(0, len(examples), batch_size):
         chunk = examples[start : start + batch_size]
@@ -271,9 +358,13 @@ def evaluate(
     answerable = [(p, e) for p, e in zip(predictions, examples, strict=True) if e.answer]
     unanswerable = [(p, e) for p, e in zip(predictions, examples, strict=True) if not e.answer]
     return {
-        "exact_match": sum(exact_match(p.text, e.answer) for p, e in answerable) / len(answerable),
+        "exact_match": (
+            sum(exact_match(p.text, e.answer) for p, e in answerable) / len(answerable)
+            if answerable
+            else None
+        ),
         "no_answer_accuracy": (
-            sum(not p.found for p, _ in unanswerable) / len(unanswerable) if unanswerable else 1.0
+            sum(not p.found for p, _ in unanswerable) / len(unanswerable) if unanswerable else None
         ),
         "n_answerable": len(answerable),
         "n_unanswerable": len(unanswerable),
