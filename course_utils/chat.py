@@ -210,7 +210,17 @@ def check_messages(messages: Any) -> list[Message]:
             'messages must be a list of {"role": ..., "content": ...} dicts, not one string: '
             'wrap it as [{"role": "user", "content": text}].'
         )
-    if not isinstance(messages, Sequence) or not messages:
+    if isinstance(messages, Mapping):
+        raise ChatError(
+            f"messages must be a list of messages, not one message {dict(messages)!r}: wrap it "
+            "in a list, [message]."
+        )
+    if not isinstance(messages, Sequence):
+        raise ChatError(
+            f'messages must be a list of {{"role": ..., "content": ...}} dicts, not a '
+            f"{type(messages).__name__}."
+        )
+    if not messages:
         raise ChatError("messages is empty: add at least one user message to answer.")
     checked = []
     for position, message in enumerate(messages):
@@ -246,8 +256,21 @@ def with_system_prompt(messages: Sequence[Message], system_prompt: str | None) -
     """``messages`` with ``system_prompt`` as its system message (replacing any earlier one).
 
     An empty or ``None`` system prompt removes it, so the model's own default applies (SmolLM2's
-    template then adds "You are a helpful AI assistant named SmolLM …").
+    template then adds "You are a helpful AI assistant named SmolLM …"). ``messages`` may be a
+    chat still being built (even ``[]``), so only its shape is checked here.
     """
+    if isinstance(messages, str | Mapping) or not isinstance(messages, Sequence):
+        raise ChatError(
+            'messages must be a list of {"role": ..., "content": ...} dicts (possibly empty), '
+            f"not a {type(messages).__name__}: for one user message, "
+            '[{"role": "user", "content": text}].'
+        )
+    for position, message in enumerate(messages):
+        if not isinstance(message, Mapping):
+            raise ChatError(
+                f'messages[{position}] must be a {{"role": ..., "content": ...}} dict, got '
+                f"{message!r}."
+            )
     turns = [dict(m) for m in messages if m.get("role") != "system"]
     if system_prompt and system_prompt.strip():
         return [{"role": "system", "content": system_prompt.strip()}, *turns]
@@ -304,8 +327,11 @@ def encode_chat(tokenizer: Any, messages: Sequence[Message]) -> list[int]:
     a message in two private-use markers, render, then encode the marked pieces with
     ``split_special_tokens=True`` (as text) and the rest normally. Both give the same ids (the
     course's tests check it on SmolLM2's tokenizer).
+
+    ``messages`` is checked first (:func:`check_messages`): a template would render an unknown
+    role such as ``"bot"`` without complaint.
     """
-    messages = list(messages)
+    messages = check_messages(messages)
     if "sanitize_control_tokens" in inspect.signature(tokenizer.apply_chat_template).parameters:
         return list(
             tokenizer.apply_chat_template(

@@ -128,20 +128,22 @@ def _as_config(config: ConfigLike) -> PretrainedConfig:
 # Counting parameters
 
 
-def count_parameters_exactly(config: ConfigLike) -> int:
+def count_parameters_exactly(config: ConfigLike, auto_class: str = "AutoModelForCausalLM") -> int:
     """Build the model on the ``meta`` device and count its parameters.
 
     Why the meta device: tensors there have a shape but no storage, so even a 7-billion-parameter
     model is built in well under a second using no memory and downloading nothing. Shared tensors
     (an output head tied to the input embeddings) are stored once, so they are counted once:
     ``model.parameters()`` yields each tensor a single time.
-    """
-    import torch
-    from transformers import AutoModelForCausalLM
 
-    with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(_as_config(config))
-    return sum(parameter.numel() for parameter in model.parameters())
+    ``auto_class`` is the text generator by default, the model this module estimates memory
+    for. Models that are not decoders need their own class (``"AutoModelForSeq2SeqLM"`` for T5,
+    ``"AutoModel"`` for BERT's encoder): a wrong one raises ``NoModelClassError`` naming the
+    classes that work.
+    """
+    from course_utils.model_sizes import count_parameters
+
+    return count_parameters(config, auto_class)
 
 
 def _linear(n_in: int, n_out: int, bias: bool = True) -> int:
@@ -267,8 +269,10 @@ def estimate_parameters(config: ConfigLike) -> int:
     if formula is None:
         raise UnsupportedModelError(
             f"There is no parameter formula for model_type {config.model_type!r}; the supported "
-            f"families are {', '.join(SUPPORTED_MODEL_TYPES)}. Use count_parameters_exactly(), "
-            f"which works for any architecture transformers knows."
+            f"families are {', '.join(SUPPORTED_MODEL_TYPES)}. Count it exactly instead with "
+            f"count_parameters_exactly(config, auto_class), which works for any architecture "
+            f"transformers knows; auto_class is 'AutoModelForCausalLM' by default, "
+            f"'AutoModelForSeq2SeqLM' for T5 or BART, 'AutoModel' for an encoder such as BERT."
         )
     return formula(config)
 
@@ -308,6 +312,14 @@ def _attention_shape(config: PretrainedConfig) -> tuple[int, int, int]:
     heads = config.num_attention_heads
     kv_heads = getattr(config, "num_key_value_heads", None) or heads
     head_dim = getattr(config, "head_dim", None) or config.hidden_size // heads
+    if head_dim < 1:
+        # A partial config dict keeps the family's default head count: hidden_size=10 with
+        # Mistral's 32 heads would give heads of width 0 and a KV cache of 0 bytes.
+        raise ValueError(
+            f"hidden_size {config.hidden_size} split over {heads} attention heads leaves each "
+            f"head {head_dim} numbers wide: give num_attention_heads (and num_key_value_heads) "
+            f"that divide hidden_size, or a head_dim."
+        )
     return config.num_hidden_layers, kv_heads, head_dim
 
 

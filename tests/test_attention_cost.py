@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import matplotlib
 import pytest
@@ -96,11 +97,24 @@ def test_default_sizes_span_the_issue_range_two_per_doubling():
     assert all(1.40 < r < 1.43 for r in ratios)
 
 
-def test_best_times_warms_up_and_keeps_the_fastest_call():
+def test_best_times_warms_up_and_keeps_the_fastest_call(monkeypatch):
+    # Fake clocks that each call advances by a known (CPU, wall) cost: the warm-up is the fastest
+    # call of all and must be ignored; the best CPU and best wall times come from different calls.
+    clock = {"cpu": 100.0, "wall": 100.0}
+    monkeypatch.setattr(time, "process_time", lambda: clock["cpu"])
+    monkeypatch.setattr(time, "perf_counter", lambda: clock["wall"])
+    costs = iter([(0.01, 0.01), (0.3, 0.5), (0.1, 0.4), (0.2, 0.2), (0.4, 0.6)])
     calls = []
-    cpu, wall = best_times(lambda: calls.append(sum(range(20_000))), repeat=4)
+
+    def call():
+        cpu_cost, wall_cost = next(costs)
+        clock["cpu"] += cpu_cost
+        clock["wall"] += wall_cost
+        calls.append(1)
+
+    cpu, wall = best_times(call, repeat=4)
     assert len(calls) == 5  # one warm-up + four timed
-    assert cpu >= 0 and wall > 0
+    assert (cpu, wall) == (pytest.approx(0.1), pytest.approx(0.2))
 
 
 def test_measure_attention_checks_the_score_memory_against_the_tensor():

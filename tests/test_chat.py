@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 
 import pytest
@@ -55,6 +56,8 @@ def test_check_messages_accepts_a_chat_and_copies_it():
     [
         ("What is BERT?", "not one string"),
         ([], "empty"),
+        (user("Hi"), "wrap it in a list, [message]"),
+        (None, "not a NoneType"),
         ([{"role": "robot", "content": "hi"}], "messages[0]"),
         ([{"role": "user", "text": "hi"}], "'content'"),
         ([user("a"), user("b")], "messages[1] has role 'user'"),
@@ -89,6 +92,15 @@ def test_system_prompt_replaces_the_old_one_or_is_removed():
     }
     assert chat.with_system_prompt(chat_so_far, "") == [user("Hi")]
     assert chat.with_system_prompt(chat_so_far, None) == [user("Hi")]
+    assert chat.with_system_prompt([], "Be brief.") == [{"role": "system", "content": "Be brief."}]
+
+
+@pytest.mark.parametrize(
+    ("messages", "says"), [("Hi", "not a str"), (user("Hi"), "not a dict"), (["Hi"], "messages[0]")]
+)
+def test_system_prompt_refuses_what_is_not_a_list_of_messages(messages, says):
+    with pytest.raises(ChatError, match=re.escape(says)):
+        chat.with_system_prompt(messages, "Be brief.")
 
 
 def test_trim_history_drops_the_oldest_pairs_but_keeps_the_system_prompt_and_question():
@@ -275,6 +287,15 @@ def test_control_tokens_typed_in_a_message_stay_text(local):
     assert local.count_tokens(chat_with) == len(typed)
 
 
+@pytest.mark.parametrize(
+    ("messages", "says"),
+    [("Hi", "not one string"), ([{"role": "bot", "content": "Hi"}], "messages[0] must be")],
+)
+def test_encode_chat_refuses_what_its_template_would_render_silently(local, messages, says):
+    with pytest.raises(ChatError, match=re.escape(says)):
+        chat.encode_chat(local.tokenizer, messages)
+
+
 def test_local_backend_trims_a_history_longer_than_its_context(local, monkeypatch):
     long_chat = []
     for _ in range(6):
@@ -282,8 +303,23 @@ def test_local_backend_trims_a_history_longer_than_its_context(local, monkeypatc
     long_chat.append(user("What is BERT?"))
     needed = local.count_tokens(long_chat)
     monkeypatch.setattr(local, "context_length", needed // 2 + 40)
+    prompts = []
+    generate = local.model.generate
+
+    def recording_generate(**options):
+        prompts.append(options["input_ids"][0].tolist())
+        return generate(**options)
+
+    # The stand-in's real window is far larger, so the reply alone cannot show trimming: check
+    # the prompt the model was actually given.
+    monkeypatch.setattr(local.model, "generate", recording_generate)
     reply = chat.complete(local, long_chat, temperature=0, max_new_tokens=40)
     assert "BERT" in reply
+    budget = local.context_length - 40
+    kept = chat.trim_history(long_chat, budget, local.count_tokens)
+    assert len(kept) < len(long_chat) and kept[-1] == user("What is BERT?")
+    assert prompts == [chat.encode_chat(local.tokenizer, kept)]
+    assert len(prompts[0]) <= budget < needed
 
 
 def test_a_failure_in_the_generation_thread_reaches_the_caller(local, monkeypatch):

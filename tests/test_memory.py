@@ -233,6 +233,45 @@ def test_unsupported_model_type_says_what_to_use_instead():
     assert "mistral" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("repo_id", "parameters"),
+    [
+        ("google-t5/t5-small", 60_506_624),
+        ("distilbert/distilbert-base-uncased", 66_362_880),
+        ("google-bert/bert-base-uncased", 109_482_240),
+    ],
+)
+def test_the_advice_for_unsupported_models_leads_to_an_exact_count(repo_id, parameters):
+    """Every stored config either has a formula or is counted by following the error's advice."""
+    with pytest.raises(memory.UnsupportedModelError) as caught:
+        memory.estimate_parameters(repo_id)
+    advice = str(caught.value)
+    auto_class = "AutoModelForSeq2SeqLM" if "t5" in repo_id else "AutoModel"
+    assert f"'{auto_class}'" in advice
+    assert memory.count_parameters_exactly(repo_id, auto_class) == parameters
+
+
+@pytest.mark.parametrize("repo_id", ["google-t5/t5-small", "distilbert/distilbert-base-uncased"])
+def test_a_model_with_no_text_generator_class_is_refused_with_the_classes_that_work(repo_id):
+    from course_utils.model_sizes import NoModelClassError
+
+    with pytest.raises(NoModelClassError, match="use one of: AutoModel, AutoModelFor"):
+        memory.count_parameters_exactly(repo_id)
+
+
+def test_every_stored_config_has_a_formula_or_a_working_exact_count():
+    for repo_id in memory.available_configs():
+        try:
+            memory.estimate_parameters(repo_id)
+        except memory.UnsupportedModelError:
+            assert memory.count_parameters_exactly(repo_id, "AutoModel") > 0
+
+
+def test_a_partial_config_whose_heads_do_not_divide_the_width_is_refused():
+    with pytest.raises(ValueError, match="leaves each head 0 numbers wide"):
+        memory.estimate_memory({"model_type": "mistral", "hidden_size": 10})
+
+
 def test_missing_config_lists_the_stored_ones():
     with pytest.raises(memory.ConfigNotStoredError, match="meta-llama/Llama-2-7b") as caught:
         memory.load_config("meta-llama/Llama-2-7b")

@@ -197,6 +197,10 @@ def test_a_later_token_never_changes_earlier_logits():
         ({"do_sample": True, "top_p": 1.5}, r"top_p must be in \(0, 1\]"),
         ({"do_sample": True, "top_k": 0}, "top_k must be at least 1"),
         ({"max_new_tokens": 13}, "shorten the prompt|Shorten the prompt"),
+        # Sampling settings without do_sample=True are refused, not silently ignored.
+        ({"temperature": 0.7}, "temperature only change"),
+        ({"top_k": 5}, "top_k only change"),
+        ({"top_p": 0.9, "temperature": 2.0}, "temperature, top_p only change"),
     ],
 )
 def test_bad_generation_settings_are_refused(options, message):
@@ -220,6 +224,10 @@ def test_bad_prompts_are_refused():
         generate_greedy(model, torch.zeros(1, 0, dtype=torch.long), 2)
     with pytest.raises(GenerationError, match="never samples"):
         generate_greedy(model, torch.tensor([[1]]), 2, do_sample=True)
+    with pytest.raises(GenerationError, match="temperature only change"):
+        generate_greedy(model, torch.tensor([[1]]), 2, temperature=0.7)
+    with pytest.raises(GenerationError, match="not the whole encoding"):
+        generate_greedy(model, {"input_ids": torch.tensor([[1]])}, 2)
     # A prompt that exactly fills the context with the new tokens is fine.
     assert generate_greedy(model, torch.tensor([[1, 2, 3, 4]]), 12).shape == (1, 16)
 
@@ -238,8 +246,20 @@ def test_sampling_is_reproducible_and_its_limits_work():
     # Keeping only the best token (top_k=1, or a tiny top_p) is greedy decoding again.
     assert torch.equal(sample(3, top_k=1, temperature=5.0), greedy)
     assert torch.equal(sample(4, top_p=1e-6, temperature=5.0), greedy)
-    sampled = sample(5, temperature=5.0, top_k=10, top_p=0.9)
-    assert ((sampled >= 0) & (sampled < TINY.vocab_size)).all()
+
+    def outside_top_10(tokens: torch.Tensor) -> int:
+        """How many new tokens were not among the 10 most likely at their step."""
+        with torch.no_grad():
+            logits = model(tokens)[0][0]
+        return sum(
+            int(tokens[0, step] not in logits[step - 1].topk(10).indices)
+            for step in range(prompt.size(1), tokens.size(1))
+        )
+
+    # At temperature 5 the distribution is nearly flat over 50 tokens: without top_k the same
+    # seed leaves the top 10 often, with top_k=10 (and a top_p on top) never.
+    assert outside_top_10(sample(5, temperature=5.0)) > 0
+    assert outside_top_10(sample(5, temperature=5.0, top_k=10, top_p=0.9)) == 0
 
 
 def test_generation_restores_training_mode():
@@ -295,6 +315,8 @@ def test_shape_mismatch_is_named(gpt2):
         load_hf_gpt2_weights(wide, hf_model.state_dict())
     with pytest.raises(TypeError, match="ScratchGPT"):
         load_hf_gpt2_weights(torch.nn.Linear(2, 2), {})
+    with pytest.raises(TypeError, match=r"pass its weights: .*hf_model\.state_dict\(\)"):
+        load_hf_gpt2_weights(wide, hf_model)
 
 
 def test_the_conv1d_weights_are_transposed(gpt2, scratch):

@@ -78,6 +78,65 @@ def test_entity_scores_count_whole_entities():
     assert half["precision"] == half["recall"] == 0.5
 
 
+@pytest.mark.parametrize(
+    ("gold", "predicted", "error", "message"),
+    [
+        (["B-PER", "O"], ["B-PER", "O"], TypeError, r"wrap its tags in a list: \[tags\]"),
+        ("B-PER O", [["B-PER", "O"]], TypeError, "gold is one string"),
+        ([["B-PER", "O"]], [["B-PER"]], ValueError, "Sentence 0 has 2 gold tags but 1"),
+        ([["O"]], [["O"], ["O"]], ValueError, "gold has 1 sentences but predicted has 2"),
+        (ner.load("test")[:1], [["O"]], TypeError, r"pass its \.tags"),
+    ],
+)
+def test_entity_scores_refuse_tags_that_are_not_sentence_lists(gold, predicted, error, message):
+    with pytest.raises(error, match=message):
+        ner.entity_scores(gold, predicted)
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    return AutoModelForTokenClassification.from_pretrained(NER_ID), AutoTokenizer.from_pretrained(
+        NER_ID
+    )
+
+
+SENTENCE = "Amara Okafor joined Orion Motors in Lisbon ."
+
+
+@pytest.mark.parametrize(
+    ("sentences", "message"),
+    [
+        (SENTENCE, r"sentences is one string.*\[text\.split\(\)\]"),
+        ([SENTENCE], r"sentences\[0\] is the string 'Amara Okafor"),
+        (SENTENCE.split(), r"sentences\[0\] is the string 'Amara', not a list of words"),
+        (ner.load("test")[:1], r"pass its \.words"),
+        ([[1, 2]], "must be a list of words"),
+        (None, "pass a list of sentences"),
+    ],
+)
+def test_predict_tags_refuses_anything_but_lists_of_words(tagger, sentences, message):
+    with pytest.raises(TypeError, match=message):
+        ner.predict_tags(*tagger, sentences)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, True, 2.0])
+def test_predict_tags_refuses_a_batch_size_that_is_not_a_positive_count(tagger, batch_size):
+    with pytest.raises(ValueError, match="batch_size must be a positive whole number"):
+        ner.predict_tags(*tagger, [SENTENCE.split()], batch_size=batch_size)
+
+
+def test_predict_tags_refuses_a_sentence_past_the_model_limit_instead_of_tagging_it_o(tagger):
+    words = SENTENCE.split()
+    with pytest.raises(ner.SentenceTooLongError, match="Sentence 1 .* at most 512") as caught:
+        ner.predict_tags(*tagger, [words, words * 120])
+    assert (caught.value.index, caught.value.limit) == (1, 512)
+    assert caught.value.length > 512
+    tags = ner.predict_tags(*tagger, [words * 50])[0]  # just under the limit: tagged throughout
+    assert len(tags) == len(words) * 50 and tags[-8:] == tags[:8] != ["O"] * 8
+
+
 def test_highlight_uses_the_original_text_and_escapes_it():
     text = "Amara <Okafor> visited Lisbon."
     entities = [
@@ -150,8 +209,81 @@ def test_empty_question_or_context_is_refused(reader, question, context):
 
 
 def test_question_too_long_for_a_window_is_refused_clearly(reader):
-    with pytest.raises(ValueError, match="Shorten the question"):
+    with pytest.raises(qa.QAInputError, match="Shorten the question") as caught:
         qa.answer_question("Why " * 400 + "?", CONTEXT, *reader)
+    assert "raise max_length" not in str(caught.value)  # 400 tokens + stride would pass 512
+
+
+def test_question_too_long_gets_advice_that_works(reader):
+    """The suggested stride or max_length must actually let the question through."""
+    model, tokenizer = reader
+    question = "Why " * 300 + "?"
+    with pytest.raises(qa.QAInputError, match=r"lower stride \(now 128\) below (\d+)") as caught:
+        qa.answer_question(question, CONTEXT, model, tokenizer)
+    message = str(caught.value)
+    stride = int(message.split("below ")[1].split()[0]) - 1
+    max_length = int(message.split("at least ")[1].split()[0])
+    assert "at most 512 tokens" in message
+    assert qa.answer_question(question, CONTEXT, model, tokenizer, stride=stride) is not None
+    assert qa.answer_question(question, CONTEXT, model, tokenizer, max_length=max_length)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"max_length": 1000},
+            r"more than the 512 tokens this model reads.*max_length=512 or less",
+        ),
+        ({"max_length": 384.0}, "max_length must be a whole number"),
+        ({"stride": 384}, "stride must be at least 0 and well below max_length=384"),
+        ({"stride": -1}, "stride must be at least 0"),
+        ({"max_answer_tokens": 0}, "max_answer_tokens must be at least 1"),
+        ({"max_answer_tokens": -3}, "max_answer_tokens must be at least 1"),
+        ({"max_answer_tokens": 2.5}, "max_answer_tokens must be a whole number"),
+    ],
+)
+def test_impossible_qa_settings_are_refused_before_the_model_runs(
+    reader, monkeypatch, options, message
+):
+    model, tokenizer = reader
+    monkeypatch.setattr(model, "forward", lambda *a, **k: pytest.fail("the model ran"))
+    with pytest.raises(qa.QAInputError, match=message):
+        qa.answer_question(
+            "Who founded Wrenfield Ceramics?", CONTEXT * 40, model, tokenizer, **options
+        )
+
+
+@pytest.mark.parametrize(
+    ("questions", "contexts", "message"),
+    [
+        ("Who founded it?", [CONTEXT], "questions must be a list of strings.*answer_question"),
+        (["Who founded it?"], CONTEXT, "contexts must be a list of strings.*answer_question"),
+        (["Who?", "Where?"], [CONTEXT], "Got 2 questions but 1 contexts"),
+        ([42], [CONTEXT], "Each question must be a string, got int"),
+    ],
+)
+def test_answer_questions_refuses_strings_and_mismatched_lists(
+    reader, questions, contexts, message
+):
+    with pytest.raises(qa.QAInputError, match=message):
+        qa.answer_questions(questions, contexts, *reader)
+
+
+def test_answer_questions_answers_each_question_from_its_own_context(reader):
+    other = "The Lindqvist Bakery opened in 2004 in Bergen."
+    questions = ["Who founded Wrenfield Ceramics?", "Where did the Lindqvist Bakery open?"]
+    answers = qa.answer_questions(questions, [CONTEXT, other], *reader)
+    assert [a.text for a in answers] == ["Noor Silva", "Bergen"]
+
+
+def test_evaluate_reports_none_for_a_score_it_has_no_questions_for(reader):
+    unanswerable = [e for e in qa.load("test") if e.answer is None][:2]
+    scores = qa.evaluate(*reader, unanswerable)
+    assert scores["exact_match"] is None and scores["n_answerable"] == 0
+    assert scores["no_answer_accuracy"] is not None
+    with pytest.raises(EmptyInputError, match="No examples"):
+        qa.evaluate(*reader, [])
 
 
 # --- stand-in quality on held-out splits -------------------------------------------------------

@@ -42,6 +42,31 @@ def test_unknown_id_error_names_it_and_lists_the_zoo():
     assert isinstance(caught.value, OSError)  # what from_pretrained raises, for existing handlers
 
 
+def _offline_miss(model_id: str) -> OSError:
+    from transformers import AutoModel
+
+    with pytest.raises(OSError) as caught:
+        AutoModel.from_pretrained(model_id)
+    return caught.value
+
+
+def test_a_mistyped_local_folder_is_called_a_missing_folder_not_a_hub_id(tmp_path, monkeypatch):
+    from course_utils.zoo.hints import ModelFolderNotFoundError, explain_missing_model
+
+    (tmp_path / "my-finetuned-model").mkdir()
+    monkeypatch.chdir(tmp_path)
+    explained = explain_missing_model(_offline_miss("./my-finetuned-modle"))
+    assert isinstance(explained, ModelFolderNotFoundError) and isinstance(explained, OSError)
+    message = str(explained)
+    assert "no such folder" in message and str(tmp_path) in message
+    assert "similar names: my-finetuned-model" in message
+    assert isinstance(
+        explain_missing_model(_offline_miss("~/models/x/y")), ModelFolderNotFoundError
+    )
+    # A Hub id is still a model the zoo lacks.
+    assert isinstance(explain_missing_model(_offline_miss("someone/unknown")), ModelNotInZooError)
+
+
 def test_pipeline_default_revision_is_served():
     from transformers.pipelines import SUPPORTED_TASKS
 

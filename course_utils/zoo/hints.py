@@ -3,16 +3,48 @@
 Offline, ``from_pretrained("some/model")`` for a model the zoo lacks fails deep inside
 huggingface_hub with a long traceback about connections. ``setup()`` registers
 ``missing_model_handler`` with IPython so the learner reads instead which model was asked for,
-why it is unavailable, and which ids do work.
+why it is unavailable, and which ids do work. A missing *local folder* (``"./my-model"``) is a
+different mistake, a typo or the wrong working directory, and gets its own message.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from course_utils.errors import ModelNotInZooError
+from course_utils.errors import CourseError, ModelNotInZooError
+
+
+class ModelFolderNotFoundError(CourseError, OSError):
+    """``from_pretrained`` was given a local folder that does not exist.
+
+    An ``OSError``, like the error ``from_pretrained`` raises, so ``except OSError`` still works.
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        path = Path(folder).expanduser()
+        message = (
+            f"{folder!r} looks like a local folder, but there is no such folder "
+            f"({path.absolute()}). Check its spelling and the working directory "
+            f"({Path.cwd()}): a model saved with save_pretrained(folder) loads from that same "
+            f"folder."
+        )
+        if path.parent.is_dir():
+            folders = [child.name for child in path.parent.iterdir() if child.is_dir()]
+            close = difflib.get_close_matches(path.name, folders, n=3)
+            if close:
+                message += f" Folders there with similar names: {', '.join(close)}."
+        super().__init__(message)
+
+
+def looks_like_a_folder(model_id: str) -> bool:
+    """True for ``./x``, ``/x``, ``~/x``, ``a/b/c`` or a Windows path: never a Hub id."""
+    return model_id.startswith((".", "/", "~")) or model_id.count("/") > 1 or "\\" in model_id
+
 
 # Argument names under which transformers and huggingface_hub pass a model id down the stack.
 ID_ARGUMENTS = ("pretrained_model_name_or_path", "path_or_repo_id", "repo_id", "model")
@@ -31,15 +63,21 @@ def requested_model_id(traceback: TracebackType | None) -> str | None:
     return None
 
 
-def explain_missing_model(error: BaseException) -> ModelNotInZooError | None:
-    """The zoo's own error for ``error`` if it is an offline miss of a model the zoo lacks."""
+def explain_missing_model(error: BaseException) -> CourseError | None:
+    """The course's own error for ``error`` if it is an offline miss of a model the zoo lacks.
+
+    That is :class:`ModelFolderNotFoundError` when the id is a path to a missing folder, and
+    ``ModelNotInZooError`` for a Hub id.
+    """
     from course_utils.zoo import available_ids, gated_ids
 
-    if isinstance(error, ModelNotInZooError):
+    if isinstance(error, ModelNotInZooError | ModelFolderNotFoundError):
         return error
     model_id = requested_model_id(error.__traceback__)
     if model_id is None or model_id in available_ids():
         return None
+    if looks_like_a_folder(model_id):
+        return ModelFolderNotFoundError(model_id)
     return ModelNotInZooError(model_id, available_ids(), gated=model_id in gated_ids())
 
 
@@ -56,6 +94,6 @@ def missing_model_handler(
         structured = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
         shell._showtraceback(etype, value, structured)
     else:
-        structured = [f"ModelNotInZooError: {explained}"]
-        shell._showtraceback(ModelNotInZooError, explained, structured)
+        structured = [f"{type(explained).__name__}: {explained}"]
+        shell._showtraceback(type(explained), explained, structured)
     return structured
