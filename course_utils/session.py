@@ -157,9 +157,9 @@ def _install_missing_model_hint() -> None:
         return
     shell = get_ipython()
     if shell is not None:
-        from course_utils.zoo.hints import missing_model_handler
+        from course_utils.zoo.hints import handled_errors, missing_model_handler
 
-        shell.set_custom_exc((OSError,), missing_model_handler)
+        shell.set_custom_exc(handled_errors(), missing_model_handler)
 
 
 def seed_everything(seed: int) -> None:

@@ -78,7 +78,23 @@ def explain_missing_model(error: BaseException) -> CourseError | None:
         return None
     if looks_like_a_folder(model_id):
         return ModelFolderNotFoundError(model_id)
+    if not isinstance(
+        error, OSError
+    ):  # an invalid id ("bert base"): the library says what is wrong
+        return None
     return ModelNotInZooError(model_id, available_ids(), gated=model_id in gated_ids())
+
+
+def handled_errors() -> tuple[type[BaseException], ...]:
+    """The errors ``from_pretrained`` raises for a model it cannot find offline.
+
+    An ``OSError`` for a Hub id or, before huggingface_hub 1.0 (transformers 4.57), an
+    ``HFValidationError`` for a path such as ``"./my-modle"`` that names no folder: the old
+    library checks it as a Hub id and refuses its characters.
+    """
+    from huggingface_hub.errors import HFValidationError
+
+    return (OSError, HFValidationError)
 
 
 def missing_model_handler(
