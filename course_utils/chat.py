@@ -293,10 +293,11 @@ def trim_history(
     Args:
         messages: the chat, checked with :func:`check_messages`.
         max_tokens: the budget for the prompt (context window minus the tokens kept for the reply).
-        count_tokens: how many tokens a message list takes once rendered, e.g.
-            ``lambda m: len(tokenizer.apply_chat_template(m, add_generation_prompt=True,
-            return_dict=True)["input_ids"])`` (``return_dict=True`` because transformers 5
-            returns a dict by default, whose ``len`` is its number of keys, not of tokens).
+        count_tokens: how many tokens a message list takes once rendered, counted the way the
+            prompt is built: ``lambda m: len(encode_chat(tokenizer, m))`` for a local model
+            (``LocalBackend.count_tokens``). Counting with ``apply_chat_template`` directly needs
+            ``return_dict=True`` and ``["input_ids"]``: transformers 5 returns a dict by default,
+            whose ``len`` is its number of keys, not of tokens.
     """
     checked = check_messages(messages)
     system = checked[:1] if checked[0]["role"] == "system" else []
