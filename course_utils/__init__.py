@@ -13,7 +13,7 @@ from typing import Any
 from course_utils.session import Session, setup
 
 __version__ = "0.1.0"
-__all__ = ["Session", "setup", "record"]
+__all__ = ["Session", "setup"]
 
 _SUBMODULES = {
     "adaptation",
@@ -31,7 +31,6 @@ _SUBMODULES = {
     "model_sizes",
     "paths",
     "plotting",
-    "recording",
     "scratch_bert",
     "scratch_gpt",
     "seq2seq",
@@ -46,8 +45,4 @@ _SUBMODULES = {
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
         return importlib.import_module(f"course_utils.{name}")
-    if name == "record":
-        from course_utils.recording import record
-
-        return record
     raise AttributeError(f"module 'course_utils' has no attribute {name!r}")

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import secrets
 import shutil
+import string
 import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,6 +21,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import nbformat
 import pytest
 
 if TYPE_CHECKING:
@@ -34,6 +36,8 @@ EXECUTED = (
     REPO / "build" / ("executed" if _GENERATION == "5" else f"executed-transformers{_GENERATION}")
 )
 # Notebooks that log in to the local test Hub, and the HF_HOME they get (searched for secrets).
+# The cells whose committed outputs nbval compares (README, "Committed outputs").
+CHECK_TAG = "nbval-check-output"
 HUB_NOTEBOOKS = {"05_gated_models"}
 HUB_HOME = REPO / "build" / "hub-home"
 # Token ids of "I loved learning huggingface today" in the real bert-base-uncased vocabulary.
@@ -71,6 +75,51 @@ class ExecutedNotebook:
     results: dict
 
 
+# The hidden cell the harness appends to the copy of a notebook it executes (never committed;
+# `make site` drops it). It evaluates tests/notebook_values.py's expressions in the notebook's
+# own namespace and writes them as JSON; an expression that fails is reported, not skipped.
+COLLECT_TAG = "collect-values"
+COLLECT_SOURCE = string.Template("""\
+def _collect_values(expressions, target):
+    import json
+    from pathlib import Path
+
+    def plain(value):
+        if hasattr(value, "tolist"):  # tensors, NumPy arrays and scalars
+            return value.tolist()
+        if isinstance(value, dict):
+            return {str(key): plain(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(item) for item in value]
+        return value
+
+    values = {}
+    for name, expression in expressions.items():
+        try:
+            values[name] = plain(eval(expression, globals()))
+        except Exception as error:
+            values[name] = {"collect_error": f"{expression}: {type(error).__name__}: {error}"}
+    Path(target).write_text(json.dumps(values, indent=2, sort_keys=True, default=repr))
+
+
+_collect_values($expressions, $target)
+del _collect_values
+""")
+
+
+def with_collecting_cell(source: Path, target: Path) -> nbformat.NotebookNode:
+    """``source`` with the hidden cell that writes the values the suite checks to ``target``."""
+    from notebook_values import VALUES
+
+    notebook = nbformat.read(source, as_version=4)
+    expressions = VALUES.get(source.stem, {})
+    code = COLLECT_SOURCE.substitute(expressions=repr(expressions), target=repr(str(target)))
+    cell = nbformat.v4.new_code_cell(code)
+    cell.metadata.update({"tags": [COLLECT_TAG], "jupyter": {"source_hidden": True}})
+    notebook.cells.append(cell)
+    return notebook
+
+
 def _execute(source: Path, extra_env: dict[str, str]) -> tuple[str, str | None]:
     """Run one notebook with papermill (in a worker process); return (name, error or None).
 
@@ -80,11 +129,13 @@ def _execute(source: Path, extra_env: dict[str, str]) -> tuple[str, str | None]:
     import papermill
 
     output = EXECUTED / source.name
-    results = EXECUTED / f"{source.stem}.results.json"
-    results.unlink(missing_ok=True)
+    values = EXECUTED / f"{source.stem}.values.json"
+    values.unlink(missing_ok=True)
+    staged = EXECUTED / "input" / source.name
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(with_collecting_cell(source, values), staged)
     previous = {name: os.environ.get(name) for name in extra_env}
     os.environ.update(extra_env)
-    os.environ["COURSE_RESULTS_FILE"] = str(results)
     # Two notebooks run at once on CI's two cores: one thread each, or they oversubscribe.
     os.environ["OMP_NUM_THREADS"] = "1"
     # Importing streamlit (the chatbot tests do) sets MPLBACKEND=Agg for the whole process; a
@@ -92,7 +143,7 @@ def _execute(source: Path, extra_env: dict[str, str]) -> tuple[str, str | None]:
     os.environ.pop("MPLBACKEND", None)
     try:
         papermill.execute_notebook(
-            str(source),
+            str(staged),
             str(output),
             parameters={"seed": 0, "quick": True},
             kernel_name="python3",
@@ -123,21 +174,27 @@ def _notebook_runs(request: pytest.FixtureRequest) -> Iterator[dict[str, Future]
     the shared ``local_hub`` is busy with other tests meanwhile), which accepts the HF_TOKEN
     canary, with ``HF_HOME`` in ``HUB_HOME``, so the secrets tests can search what they wrote.
     """
-    if not any(_reads_executed_notebooks(item) for item in request.session.items):
+    readers = [item for item in request.session.items if _reads_executed_notebooks(item)]
+    if not readers:
         yield None
         return
+    # `pytest tests/test_notebooks.py -k 07b` runs one notebook; a test of them all runs all.
+    wanted = {
+        getattr(item, "callspec", None) and item.callspec.params.get("path") for item in readers
+    }
+    paths = notebook_paths() if None in wanted else sorted(wanted)
     hub = request.getfixturevalue("notebook_hub")
     EXECUTED.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(HUB_HOME, ignore_errors=True)
     hub_env = {"HF_ENDPOINT": hub.endpoint, "HF_HOME": str(HUB_HOME)}
-    # Processes, not threads: each notebook gets its own COURSE_RESULTS_FILE in its environment.
+    # Processes, not threads: a kernel inherits its worker's environment (hub_env above).
     with ProcessPoolExecutor(
         max_workers=2, mp_context=multiprocessing.get_context("spawn")
     ) as pool:
         # Later notebooks train more, so start them first: the pool ends with short ones.
         yield {
             path.stem: pool.submit(_execute, path, hub_env if path.stem in HUB_NOTEBOOKS else {})
-            for path in reversed(notebook_paths())
+            for path in reversed(paths)
         }
 
 
@@ -153,8 +210,8 @@ def executed_notebooks(_notebook_runs) -> dict[str, ExecutedNotebook | str]:
         if error:
             executed[stem] = error
             continue
-        results_file = EXECUTED / f"{stem}.results.json"
-        results = json.loads(results_file.read_text()) if results_file.exists() else {}
+        values_file = EXECUTED / f"{stem}.values.json"
+        results = json.loads(values_file.read_text()) if values_file.exists() else {}
         executed[stem] = ExecutedNotebook(EXECUTED / f"{stem}.ipynb", results)
     return executed
 
@@ -237,7 +294,7 @@ def _trim_nbval_runs(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Let nbval run each notebook only as far as its last cell with committed outputs.
 
     nbval executes a notebook cell by cell to compare the outputs of its
-    ``# NBVAL_CHECK_OUTPUT`` cells. Cells after the last such cell have nothing to compare, and
+    cells tagged ``nbval-check-output``. Cells after the last such cell have nothing to compare, and
     papermill already runs every notebook to the end and checks its results
     (tests/test_notebooks.py): running them a second time would only spend the suite's budget.
     A notebook without checked cells is not re-executed at all.
@@ -245,7 +302,7 @@ def _trim_nbval_runs(config: pytest.Config, items: list[pytest.Item]) -> None:
     last_checked: dict[Path, int] = {}
     for index, item in enumerate(items):
         cell = getattr(item, "cell", None)  # nbval's cell items carry their notebook cell
-        if cell is not None and cell.source.lstrip().startswith("# NBVAL_CHECK_OUTPUT"):
+        if cell is not None and CHECK_TAG in cell.metadata.get("tags", []):
             last_checked[item.path] = index
     trailing = [
         item

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import matplotlib
 import pytest
 
-from course_utils import exercises, recording, text, timing
+from course_utils import exercises, text, timing
 from course_utils.errors import EmptyInputError
 from course_utils.zoo.fingerprint import commit_sha, fingerprint
 from course_utils.zoo.hf_cache import install_snapshot, installed_commit, repo_folder
@@ -111,17 +109,6 @@ def test_family_checker_explains_bad_answers():
         exercises.check_families({"poetry": "decoder-only"})
     with pytest.raises(ValueError, match="missing"):
         exercises.check_families({"translation": "encoder-decoder"})
-
-
-def test_record_writes_json_only_when_asked(tmp_path, monkeypatch):
-    target = tmp_path / "results.json"
-    monkeypatch.delenv(recording.RESULTS_ENV, raising=False)
-    recording.record("ignored", 1)
-    assert not target.exists()
-    monkeypatch.setenv(recording.RESULTS_ENV, str(target))
-    recording.record("accuracy", 0.93)
-    recording.record("labels", ["POSITIVE"])
-    assert json.loads(target.read_text()) == {"accuracy": 0.93, "labels": ["POSITIVE"]}
 
 
 def test_best_time_takes_the_minimum():

@@ -9,9 +9,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import REPO, notebook_paths
+from conftest import CHECK_TAG, REPO, notebook_paths
 
-CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+# Test plumbing and talk of tests have no place in what a learner reads (README, "Contributing").
+TEST_TALK = re.compile(
+    r"record\(|test suite|\bthe suite\b|make bench|\b(?:the|unit|automatic) tests\b|"
+    r"papermill|nbval|\bCOURSE_RESULTS",
+    re.IGNORECASE,
+)
 TOKEN_PATTERNS = [
     re.compile(r"hf_[A-Za-z0-9]{30,}"),
     re.compile(r"sk-[A-Za-z0-9_-]{20,}"),
@@ -71,11 +76,11 @@ def test_only_checked_cells_keep_outputs(path: Path):
         if cell.cell_type != "code":
             continue
         assert set(cell.metadata) <= {"tags"}, f"cell {index}: execution metadata committed"
-        if not cell.source.startswith(CHECK_MARK):
-            assert cell.outputs == [], f"cell {index} has outputs but no {CHECK_MARK} mark"
+        if CHECK_TAG not in cell.metadata.get("tags", []):
+            assert cell.outputs == [], f"cell {index} has outputs but no {CHECK_TAG} tag"
             assert cell.execution_count is None, f"cell {index}: execution count committed"
         else:
-            assert cell.outputs, f"cell {index} is marked {CHECK_MARK} but has no stored output"
+            assert cell.outputs, f"cell {index} is tagged {CHECK_TAG} but has no stored output"
             assert cell.execution_count == 1, f"cell {index}: checked cells carry count 1 (nbval)"
             for output in cell.outputs:
                 assert output.output_type != "error", f"cell {index}: committed error"
@@ -94,6 +99,14 @@ def test_no_machine_paths_tokens_or_noise(path: Path):
         assert not pattern.search(outputs), (
             f"{path.name} outputs: execution noise {pattern.pattern}"
         )
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_no_test_plumbing_in_what_a_learner_reads(path: Path):
+    notebook = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(notebook.cells):
+        found = TEST_TALK.search(cell.source)
+        assert not found, f"{path.name} cell {index}: {found.group(0)!r} (README, Contributing)"
 
 
 def test_no_committed_file_holds_a_token_or_large_blob():

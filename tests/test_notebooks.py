@@ -1,15 +1,18 @@
 """Every notebook runs top to bottom offline (papermill), and what it computed is right.
 
-The assertions are on values each notebook records with ``course_utils.record`` — computed by the
-models in the notebook — never on printed text.
+The assertions are on values computed by each notebook's own run — read from its namespace after
+the last cell by the hidden cell the harness appends (the names and expressions are in
+``tests/notebook_values.py``) — never on printed text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import nbformat
 import pytest
 from conftest import SEED_SENTENCE_IDS, ExecutedNotebook, notebook_paths
+from notebook_values import VALUES
 
 
 def check_00_setup(results: dict) -> None:
@@ -398,9 +401,40 @@ CHECKS: dict[str, Callable[[dict], None]] = {
 
 
 @pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
-def test_notebook_runs_and_records_correct_results(path, executed_notebooks):
+def test_notebook_runs_and_computes_correct_values(path, executed_notebooks):
     outcome = executed_notebooks[path.stem]
     assert isinstance(outcome, ExecutedNotebook), f"{path.name} failed to execute:\n{outcome}"
     assert path.stem in CHECKS, f"{path.name} has no result checks in tests/test_notebooks.py"
-    assert outcome.results, f"{path.name} recorded no results"
+    failed = {
+        name: value["collect_error"]
+        for name, value in outcome.results.items()
+        if isinstance(value, dict) and "collect_error" in value
+    }
+    assert not failed, f"{path.name}: values the notebook did not compute: {failed}"
+    assert set(outcome.results) == set(VALUES[path.stem]), f"{path.name}: no values collected"
     CHECKS[path.stem](outcome.results)
+
+
+def test_the_collecting_cell_reads_the_notebook_namespace_and_reports_failures(tmp_path):
+    import json
+
+    import torch
+    from conftest import COLLECT_TAG, with_collecting_cell
+
+    source = tmp_path / "01_variants.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), source)
+    target = tmp_path / "values.json"
+    cell = with_collecting_cell(source, target).cells[-1]
+    assert COLLECT_TAG in cell.metadata["tags"]
+    namespace = {"verdicts": [], "word_pairs": [1, 2], "top_tokens": (torch.tensor(3),)}
+    exec(cell.source, namespace)
+    values = json.loads(target.read_text())
+    assert values["causal_pairs"] == 2 and values["mlm_top_token"] == 3
+    assert values["families_check_passed"] is True  # all([]) of the empty verdicts
+    assert "NameError" in values["causal_mask_is_lower_triangular"]["collect_error"]
+    assert "_collect_values" not in namespace  # the cell leaves no name behind
+
+
+def test_every_notebook_has_checks_and_values():
+    stems = {path.stem for path in notebook_paths()}
+    assert set(CHECKS) == set(VALUES) == stems

@@ -30,6 +30,8 @@ def test_the_site_has_every_lesson_in_course_order(site):
     for lesson in lessons:
         assert lesson.title.startswith(lesson.stem.split("_")[0] + " · ")
         assert lesson.summary and (target / lesson.page).exists()
+        page = (target / lesson.page).read_text()
+        assert "_collect_values" not in page, f"{lesson.page} shows the harness's hidden cell"
 
 
 def test_a_missing_executed_notebook_is_a_clear_error(monkeypatch, tmp_path):

@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 EXECUTED = REPO / "build" / "executed"
 SITE = REPO / "build" / "site"
-HIDDEN_TAGS = {"injected-parameters"}  # papermill's cell: noise for a reader
+HIDDEN_TAGS = {"injected-parameters", "collect-values"}  # papermill's and the harness's
 STYLE = """
 <style>
   .course-nav { display: flex; justify-content: space-between; gap: 1em; padding: 0.6em 1em;

@@ -1,7 +1,7 @@
 """Re-execute the notebooks offline and keep only the outputs the course commits.
 
-The rule (README, "Committed outputs"): a code cell keeps its outputs only when its first line is
-``# NBVAL_CHECK_OUTPUT`` — outputs that are identical online and offline and across runs, which
+The rule (README, "Committed outputs"): a code cell keeps its outputs only when it is tagged
+``nbval-check-output`` — outputs that are identical online and offline and across runs, which
 nbval then checks. Every other output, all execution counts and execution metadata are removed.
 
 Usage: ``make notebooks`` (or ``python tools/refresh_notebooks.py [notebook ...]``).
@@ -16,12 +16,12 @@ import nbformat
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+CHECK_TAG = "nbval-check-output"
 KEPT_CELL_METADATA = ("tags",)
 
 
 def keeps_output(cell: nbformat.NotebookNode) -> bool:
-    return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK_MARK)
+    return cell.cell_type == "code" and CHECK_TAG in cell.metadata.get("tags", [])
 
 
 def clean(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
