@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-compat browser site lint format zoo hub bench notebooks clean-zoo help
+.PHONY: lab test test-compat browser site lint format zoo hub bench notebooks export clean-zoo help
 
 help:
 	@echo "make lab        set up .venv, prepare models, open JupyterLab on notebooks/"
@@ -13,6 +13,7 @@ help:
 	@echo "make site       the executed notebooks as a static site in build/site (after make test)"
 	@echo "make bench      print benchmark figures (last line: one JSON object)"
 	@echo "make notebooks  re-execute notebooks offline, keep only committed-output cells, update kaggle/"
+	@echo "make export     write course_utils/lessons/ from the notebook cells tagged export"
 	@echo "make format     ruff format + autofix (notebooks included)"
 	@echo "make hub        serve the offline zoo as a local Hub (notebook 05 offline; see README)"
 	@echo "make zoo        build the offline model zoo (only the stand-ins whose inputs changed)"
@@ -85,6 +86,9 @@ site: $(STAMP)
 
 bench: $(STAMP) zoo
 	COURSE_OFFLINE=1 $(BIN)/python tools/bench.py
+
+export: $(STAMP)
+	$(BIN)/python tools/export_lessons.py
 
 notebooks: $(STAMP) zoo
 	$(BIN)/python tools/platform_cells.py
