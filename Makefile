@@ -40,7 +40,7 @@ zoo: $(STAMP)
 
 HUB_PORT ?= 8765
 hub: zoo
-	COURSE_OFFLINE=1 $(BIN)/python tests/local_hub.py --port $(HUB_PORT)
+	COURSE_OFFLINE=1 $(BIN)/python -m course_utils.local_hub --port $(HUB_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -25,7 +25,7 @@ import nbformat
 import pytest
 
 if TYPE_CHECKING:
-    from local_hub import LocalHub
+    from course_utils.local_hub import LocalHub
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
@@ -247,7 +247,7 @@ NO_ACCESS_TOKEN = "hf_course_no_access_token"
 
 @pytest.fixture(scope="session")
 def local_hub():
-    """The course's local test Hub (tests/local_hub.py) serving the zoo for the whole session.
+    """The course's local Hub (course_utils/local_hub.py) serving the zoo for the whole session.
 
     It accepts the HF_TOKEN canary, refuses NO_ACCESS_TOKEN gated models (403) and any other
     token everywhere (401). This process has huggingface_hub configured offline, so code that
@@ -270,7 +270,7 @@ def notebook_hub():
 
 def _zoo_hub() -> LocalHub:
     """A local test Hub over the zoo, accepting the canary token (see ``local_hub``)."""
-    from local_hub import LocalHub
+    from course_utils.local_hub import LocalHub
 
     return LocalHub.from_zoo(
         accepted_tokens=[CANARIES["HF_TOKEN"]], tokens_without_access=[NO_ACCESS_TOKEN]

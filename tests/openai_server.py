@@ -25,15 +25,15 @@ from __future__ import annotations
 import hmac
 import itertools
 import json
-import sys
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
+
+from course_utils.http_server import BackgroundServer, Reply, Request
 
 DEFAULT_MODEL = "course-echo"
 
@@ -69,40 +69,22 @@ class OpenAIServer:
         self.requests: list[RecordedRequest] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server = BackgroundServer(self._route, "OpenAI test server")
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("The OpenAI test server is not running: call start() first.")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"{self._server.address}/v1"
 
     def start(self, port: int = 0) -> OpenAIServer:
-        if self._server is not None:
-            raise RuntimeError("The OpenAI test server is already running.")
-        self._server = _Server(("127.0.0.1", port), _Handler, self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="openai-test-server",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server.start(port)
         return self
 
     def stop(self) -> None:
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
+        self._server.stop()
 
     def __enter__(self) -> OpenAIServer:
-        return self if self._server is not None else self.start()
+        self._server.__enter__()
+        return self
 
     def __exit__(
         self,
@@ -124,7 +106,13 @@ class OpenAIServer:
             return False
         return any([hmac.compare_digest(candidate, key) for key in self._accepted])
 
-    def _answer(self, method: str, path: str, header: str | None, raw: bytes) -> _Response:
+    def _route(self, request: Request) -> Reply:
+        path = urlsplit(request.path).path
+        return self._answer(
+            request.method, path, request.headers.get("Authorization"), request.body
+        )
+
+    def _answer(self, method: str, path: str, header: str | None, raw: bytes) -> Reply:
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
@@ -156,7 +144,12 @@ class OpenAIServer:
         completion_id = f"chatcmpl-course{next(self._ids):06d}"
         created = int(time.time())
         if body.get("stream"):
-            return _Response(200, stream=list(_chunks(completion_id, created, model, reply)))
+            events = list(_chunks(completion_id, created, model, reply))
+            headers = {
+                "Content-Type": "text/event-stream; charset=utf-8",
+                "Cache-Control": "no-cache",
+            }
+            return Reply(200, headers, stream=events)
         return _json(
             200,
             {
@@ -202,73 +195,11 @@ def _chunks(completion_id: str, created: int, model: str, reply: str) -> Iterabl
     yield b"data: [DONE]\n\n"
 
 
-@dataclass
-class _Response:
-    status: int
-    body: bytes = b""
-    stream: list[bytes] | None = None
+def _json(status: int, payload: Any) -> Reply:
+    return Reply(status, {"Content-Type": "application/json"}, json.dumps(payload).encode())
 
 
-def _json(status: int, payload: Any) -> _Response:
-    return _Response(status, json.dumps(payload).encode())
-
-
-def _error(status: int, message: str, code: str | None) -> _Response:
+def _error(status: int, message: str, code: str | None) -> Reply:
     """An error in OpenAI's format: ``{"error": {"message", "type", "param", "code"}}``."""
     kind = "invalid_request_error"
     return _json(status, {"error": {"message": message, "type": kind, "param": None, "code": code}})
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: type, owner: OpenAIServer) -> None:
-        self.owner = owner
-        super().__init__(address, handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Quiet: a client hanging up mid-stream is normal (no tracebacks on stderr)."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def do_POST(self) -> None:
-        self._reply()
-
-    do_GET = do_PUT = do_DELETE = do_PATCH = do_POST
-
-    def _reply(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        path = urlsplit(self.path).path
-        try:
-            response = self.server.owner._answer(
-                self.command, path, self.headers.get("Authorization"), raw
-            )
-        except Exception as error:  # a bug here must answer, not hang the client
-            print(f"openai test server: {self.command} {path} failed: {error!r}", file=sys.stderr)
-            response = _error(500, "Internal error in the course's OpenAI test server", None)
-        self.send_response(response.status)
-        if response.stream is not None:
-            # Server-sent events, flushed one by one; the end of the body is the connection's.
-            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-            self.send_header("Cache-Control", "no-cache")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.close_connection = True
-            try:
-                for event in response.stream:
-                    self.wfile.write(event)
-                    self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-            return
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        self.wfile.write(response.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: request lines and headers must never reach a log (they may carry keys)."""

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CANARIES, NO_ACCESS_TOKEN, REPO
-from local_hub import HubRepo, LocalHub
+from course_utils.local_hub import HubRepo, LocalHub
 
 GATED = "mistralai/Mistral-7B-Instruct-v0.3"
 INVALID_TOKEN = "hf_invalid_course_token"  # obviously fake, and unknown to the local Hub
@@ -356,7 +356,7 @@ def test_the_server_answers_like_the_hub_for_any_folder(tmp_path):
 def test_the_teacher_command_serves_the_zoo_and_never_prints_the_token():
     token = CANARIES["HF_TOKEN"]
     process = subprocess.Popen(
-        [sys.executable, str(REPO / "tests" / "local_hub.py")],
+        [sys.executable, "-m", "course_utils.local_hub"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -392,7 +392,7 @@ def test_ctrl_c_stops_the_teacher_command_started_in_the_background_on_any_threa
     # to any of its threads: the command must stop either way.
     libc = ctypes.CDLL(None, use_errno=True)
     process = subprocess.Popen(
-        [sys.executable, str(REPO / "tests" / "local_hub.py")],
+        [sys.executable, "-m", "course_utils.local_hub"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

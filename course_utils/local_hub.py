@@ -6,10 +6,12 @@ model, downloading. With ``HF_ENDPOINT`` pointing at this server the *real* ``hu
 and ``transformers`` code runs end to end against the stand-ins, and meets the same answers the
 real Hub gives (status codes, ``X-Error-Code`` headers, messages), so it raises the same errors.
 
-Used by the test suite (the ``local_hub`` fixture in ``conftest.py``) and, in an air-gapped
-classroom, by a teacher::
+Used by a teacher in an air-gapped classroom (``make hub``)::
 
-    HF_TOKEN=<the token learners will use> python tests/local_hub.py --port 8765
+    HF_TOKEN=<the token learners will use> python -m course_utils.local_hub --port 8765
+
+and by the test suite (the ``local_hub`` fixture in ``tests/conftest.py``). The HTTP plumbing —
+timeouts, limits, safe headers — is ``course_utils.http_server``'s.
 
 What it mimics, and only that: ``/api/models/{id}`` (and ``/revision/{rev}``, ``/tree/{rev}``,
 ``/auth-check``), ``/api/whoami-v2``, ``/{id}/resolve/{rev}/{file}`` and an empty
@@ -27,19 +29,19 @@ import json
 import mimetypes
 import os
 import re
-import shutil
 import signal
 import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from course_utils.http_server import BackgroundServer, Reply, Request
 
 Authorization = Literal["none", "accepted", "no-access", "invalid"]
 
@@ -109,14 +111,6 @@ class _FileInfo:
         return _git_blob_id(self.lfs_pointer) if self.lfs else self.digest
 
 
-@dataclass
-class _Response:
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    file: Path | None = None
-
-
 class LocalHub:
     """A Hub-compatible HTTP server on 127.0.0.1 serving ``repos`` (Hub id → ``HubRepo``).
 
@@ -150,8 +144,7 @@ class LocalHub:
             self._files[repo_id] = _visible_files(repo.folder)
         self._file_infos: dict[Path, tuple[tuple[int, int], _FileInfo]] = {}
         self._lock = threading.Lock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server = BackgroundServer(self._route, "local Hub")
 
     @classmethod
     def from_zoo(
@@ -190,37 +183,20 @@ class LocalHub:
     @property
     def endpoint(self) -> str:
         """``http://127.0.0.1:<port>``: the value for ``HF_ENDPOINT``."""
-        if self._server is None:
-            raise RuntimeError("The local Hub is not running: call start() first.")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.address
 
     def start(self, port: int = 0) -> LocalHub:
         """Serve in a daemon thread on 127.0.0.1 (``port`` 0: a free one). Returns self."""
-        if self._server is not None:
-            raise RuntimeError("The local Hub is already running.")
-        self._server = _Server(("127.0.0.1", port), _Handler, self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="local-hub",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server.start(port)
         return self
 
     def stop(self) -> None:
         """Stop serving and free the port (safe to call twice)."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
+        self._server.stop()
 
     def __enter__(self) -> LocalHub:
-        return self if self._server is not None else self.start()
+        self._server.__enter__()
+        return self
 
     def __exit__(
         self,
@@ -230,7 +206,10 @@ class LocalHub:
     ) -> None:
         self.stop()
 
-    # The Hub's behaviour: (method, raw path, Authorization header) → response.
+    # The Hub's behaviour: (method, raw path, Authorization header) → reply.
+
+    def _route(self, request: Request) -> Reply:
+        return self._answer(request.method, request.path, request.headers.get("Authorization"))
 
     def _classify(self, header: str | None) -> Authorization:
         if header is None:
@@ -246,7 +225,7 @@ class LocalHub:
             return "accepted"
         return "no-access" if any(no_access) else "invalid"
 
-    def _answer(self, method: str, raw_path: str, authorization: str | None) -> _Response:
+    def _answer(self, method: str, raw_path: str, authorization: str | None) -> Reply:
         url = urlsplit(raw_path)
         auth = self._classify(authorization)
         with self._lock:
@@ -277,7 +256,7 @@ class LocalHub:
         length = 1 if len(parts) < 2 or parts[1] in route_words else 2
         return "/".join(parts[:length]), parts[length:]
 
-    def _whoami(self, auth: Authorization) -> _Response:
+    def _whoami(self, auth: Authorization) -> Reply:
         if auth not in ("accepted", "no-access"):
             return _error(401, INVALID_CREDENTIALS)
         user = self.username
@@ -301,19 +280,19 @@ class LocalHub:
             },
         )
 
-    def _check_repo(self, repo_id: str, auth: Authorization) -> _Response | None:
+    def _check_repo(self, repo_id: str, auth: Authorization) -> Reply | None:
         """RepoNotFound as the real Hub sends it: 401 to anonymous callers, 404 otherwise."""
         if repo_id in self._repos:
             return None
         return _error(401 if auth == "none" else 404, "Repository not found", "RepoNotFound")
 
-    def _check_revision(self, repo_id: str, revision: str) -> _Response | None:
+    def _check_revision(self, repo_id: str, revision: str) -> Reply | None:
         repo = self._repos[repo_id]
         if revision in ("main", repo.commit, *repo.revisions):
             return None
         return _error(404, f"Invalid rev id: {revision}", "RevisionNotFound")
 
-    def _check_gate(self, repo_id: str, auth: Authorization) -> _Response | None:
+    def _check_gate(self, repo_id: str, auth: Authorization) -> Reply | None:
         if not self._repos[repo_id].gated or auth == "accepted":
             return None
         if auth == "none":
@@ -330,7 +309,7 @@ class LocalHub:
 
     def _api(
         self, repo_id: str, rest: list[str], auth: Authorization, query: dict[str, list[str]]
-    ) -> _Response:
+    ) -> Reply:
         if refused := self._check_repo(repo_id, auth):
             return refused
         if rest == ["auth-check"]:
@@ -347,7 +326,7 @@ class LocalHub:
             return self._model_info(repo_id, query)
         return _error(404, "Not found")
 
-    def _model_info(self, repo_id: str, query: dict[str, list[str]]) -> _Response:
+    def _model_info(self, repo_id: str, query: dict[str, list[str]]) -> Reply:
         repo = self._repos[repo_id]
         blobs = query.get("blobs", ["false"])[0].lower() == "true"
         siblings: list[dict[str, Any]] = []
@@ -382,7 +361,7 @@ class LocalHub:
             },
         )
 
-    def _tree(self, repo_id: str, folder: str, recursive: bool) -> _Response:
+    def _tree(self, repo_id: str, folder: str, recursive: bool) -> Reply:
         repo = self._repos[repo_id]
         prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
         entries: list[dict[str, Any]] = []
@@ -412,7 +391,7 @@ class LocalHub:
 
     def _resolve(
         self, repo_id: str, revision: str, filename: str, auth: Authorization
-    ) -> _Response:
+    ) -> Reply:
         for check in (
             lambda: self._check_repo(repo_id, auth),
             lambda: self._check_gate(repo_id, auth),
@@ -436,7 +415,7 @@ class LocalHub:
         }
         if info.lfs:  # what the real Hub sends on its redirect to the LFS storage
             headers.update({"X-Linked-Etag": f'"{info.etag}"', "X-Linked-Size": str(info.size)})
-        return _Response(200, headers, file=path)
+        return Reply(200, headers, file=path)
 
     def _file_info(self, path: Path) -> _FileInfo:
         """Size and hash of a file, hashed once (again only if the file changes)."""
@@ -457,71 +436,12 @@ class LocalHub:
         return info
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: type, hub: LocalHub) -> None:
-        self.hub = hub
-        super().__init__(address, handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Quiet: a client hanging up mid-download is normal (no tracebacks on stderr)."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as huggingface_hub's client expects
-    server: _Server
-
-    def do_GET(self) -> None:
-        self._reply()
-
-    def do_HEAD(self) -> None:
-        self._reply()
-
-    def do_POST(self) -> None:
-        self._reply()
-
-    do_PUT = do_DELETE = do_PATCH = do_POST
-
-    def _reply(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:  # read and drop a request body, so the connection stays in step
-            self.rfile.read(length)
-        try:
-            response = self.server.hub._answer(
-                self.command, self.path, self.headers.get("Authorization")
-            )
-        except Exception as error:  # a bug here must answer, not hang the client
-            where = urlsplit(self.path).path
-            print(f"local hub: {self.command} {where} failed: {error!r}", file=sys.stderr)
-            response = _error(500, "Internal error in the course's local Hub")
-        self.send_response(response.status)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        if "Content-Length" not in response.headers:
-            self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if self.command == "HEAD":
-            return
-        try:
-            if response.file is not None:
-                with response.file.open("rb") as file:
-                    shutil.copyfileobj(file, self.wfile, CHUNK)
-            else:
-                self.wfile.write(response.body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: request lines and headers must never reach a log (they may carry tokens)."""
-
-
-def _json(status: int, payload: Any) -> _Response:
+def _json(status: int, payload: Any) -> Reply:
     body = json.dumps(payload).encode()
-    return _Response(status, {"Content-Type": "application/json; charset=utf-8"}, body)
+    return Reply(status, {"Content-Type": "application/json; charset=utf-8"}, body)
 
 
-def _error(status: int, message: str, code: str | None = None) -> _Response:
+def _error(status: int, message: str, code: str | None = None) -> Reply:
     """An error as the Hub sends it: ``X-Error-Code``/``X-Error-Message`` and a JSON body."""
     response = _json(status, {"error": message})
     response.headers["X-Error-Message"] = message

@@ -1,0 +1,121 @@
+"""The course's boundaries fail safe: hostile or clumsy input gets a clear answer, never a hang,
+lost data, a bypassed gate or injected markup.
+
+Each test reproduces one failure found by probing the boundaries (issue "Fail safe at the
+boundaries"); every test has its own time limit, so a hang fails the test, not the CI run.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from course_utils.http_server import BackgroundServer, Reply, Request, safe_header_value
+from course_utils.local_hub import HubRepo, LocalHub
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.fixture
+def tiny_hub(tmp_path: Path):
+    """A local Hub serving one small repo (no zoo needed)."""
+    (tmp_path / "config.json").write_text('{"model_type": "gpt2"}')
+    with LocalHub({"someone/tiny": HubRepo(tmp_path, COMMIT)}) as hub:
+        yield hub
+
+
+def raw_exchange(endpoint: str, request: bytes, wait: float = 30) -> bytes:
+    """Send ``request`` as it is on a fresh connection; return all the server sends back."""
+    host, port = endpoint.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=wait) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+            if b"\r\n\r\n" in received:
+                head, _, body = received.partition(b"\r\n\r\n")
+                length = [
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                ]
+                if length and len(body) >= length[0]:
+                    break
+    return received
+
+
+def status_and_headers(reply: bytes) -> tuple[int, list[str]]:
+    head = reply.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+    return int(head[0].split()[1]), head[1:]
+
+
+# 1. Hangs: a request that announces a body and sends nothing.
+
+
+@pytest.mark.timeout(30)
+def test_a_silent_request_body_gets_408_after_the_read_timeout_and_frees_the_thread():
+    server = BackgroundServer(lambda request: Reply(200, body=b"ok"), "probe", read_timeout=0.5)
+    with server:
+        started = time.monotonic()
+        reply = raw_exchange(server.address, b"POST /x HTTP/1.1\r\nContent-Length: 100\r\n\r\n")
+        assert status_and_headers(reply)[0] == 408
+        assert time.monotonic() - started < 10
+        ok = raw_exchange(server.address, b"GET /x HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+        assert status_and_headers(ok)[0] == 200
+
+
+@pytest.mark.timeout(60)
+def test_the_local_hub_does_not_wait_forever_for_a_body_that_never_comes(tiny_hub):
+    """At the real read timeout: a huge announced body is refused at once, a small one times out."""
+    huge = b"GET /api/whoami-v2 HTTP/1.1\r\nContent-Length: 1000000000\r\n\r\n"
+    assert status_and_headers(raw_exchange(tiny_hub.endpoint, huge))[0] == 413
+    silent = b"GET /api/whoami-v2 HTTP/1.1\r\nContent-Length: 10\r\n\r\n"
+    assert status_and_headers(raw_exchange(tiny_hub.endpoint, silent))[0] == 408
+
+
+# 7. The local Hub: header injection and malformed requests.
+
+
+@pytest.mark.timeout(30)
+def test_a_revision_cannot_inject_a_header(tiny_hub):
+    path = "/api/models/someone/tiny/revision/x%0d%0aSet-Cookie:%20pwned=1"
+    reply = raw_exchange(tiny_hub.endpoint, f"GET {path} HTTP/1.1\r\n\r\n".encode())
+    status, headers = status_and_headers(reply)
+    assert status == 404
+    assert not [h for h in headers if h.lower().startswith("set-cookie")], headers
+    assert any(h.startswith("X-Error-Message: Invalid rev id: x  Set-Cookie") for h in headers)
+
+
+@pytest.mark.timeout(30)
+def test_a_non_latin1_revision_gets_a_reply_not_a_dropped_connection(tiny_hub):
+    path = "/api/models/someone/tiny/revision/%E2%82%AC"
+    status, headers = status_and_headers(
+        raw_exchange(tiny_hub.endpoint, f"GET {path} HTTP/1.1\r\n\r\n".encode())
+    )
+    assert status == 404
+    assert "X-Error-Message: Invalid rev id: \\u20ac" in headers
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("length", ["abc", "-5"])
+def test_an_unreadable_content_length_gets_400(tiny_hub, length):
+    request = f"GET /api/whoami-v2 HTTP/1.1\r\nContent-Length: {length}\r\n\r\n".encode()
+    assert status_and_headers(raw_exchange(tiny_hub.endpoint, request))[0] == 400
+
+
+def test_header_values_lose_line_breaks_and_keep_latin1():
+    assert safe_header_value("a\r\nSet-Cookie: x") == "a  Set-Cookie: x"
+    assert safe_header_value("café €") == "café \\u20ac"
+
+
+@pytest.mark.timeout(30)
+def test_a_failing_route_answers_500_instead_of_hanging():
+    def broken(request: Request) -> Reply:
+        raise RuntimeError("bug")
+
+    with BackgroundServer(broken, "probe") as server:
+        reply = raw_exchange(server.address, b"GET / HTTP/1.1\r\n\r\n")
+    assert status_and_headers(reply)[0] == 500
