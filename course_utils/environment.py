@@ -10,10 +10,12 @@ import sys
 import threading
 from typing import Literal
 
+from course_utils.timeouts import HUB_PROBE_SECONDS
+
 Platform = Literal["colab", "kaggle", "local"]
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
-REACHABILITY_TIMEOUT_S = 4.0
+PROBE_MODEL = "openai-community/gpt2"  # public on the Hub, and served by the local Hub
 TRUTHY = {"1", "true", "yes", "on"}
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -50,27 +52,27 @@ def local_hub_endpoint() -> str | None:
     return endpoint if host in LOOPBACK_HOSTS else None
 
 
-def hub_reachable(endpoint: str | None = None, timeout: float = REACHABILITY_TIMEOUT_S) -> bool:
-    """Whether the Hub answers within ``timeout`` seconds.
+def hub_reachable(endpoint: str | None = None, timeout: float = HUB_PROBE_SECONDS) -> bool:
+    """Whether a Hugging Face Hub answers at ``endpoint`` within ``timeout`` seconds, in total.
 
+    It asks for a public model's information and accepts only the Hub's own answer (JSON that
+    names the model): a proxy's or captive portal's error page means the Hub is *not* reachable.
     The request runs in a daemon thread that we stop waiting for, because a socket timeout does
     not cover a hanging DNS lookup — and an air-gapped classroom must not wait for one.
     """
-    import urllib.error  # imported here: it pulls in ssl, too slow for `import course_utils`
-    import urllib.request
+    import json
+    import urllib.request  # imported here: it pulls in ssl, too slow for `import course_utils`
 
-    url = f"{endpoint or hub_endpoint()}/api/models/openai-community/gpt2"
+    url = f"{endpoint or hub_endpoint()}/api/models/{PROBE_MODEL}"
     answered = threading.Event()
 
     def probe() -> None:
         try:
-            request = urllib.request.Request(url, method="HEAD")
-            with urllib.request.urlopen(request, timeout=timeout):
-                answered.set()
-        except urllib.error.HTTPError:
-            answered.set()  # any HTTP answer means the Hub is there
-        except (OSError, ValueError):
-            pass
+            with urllib.request.urlopen(url, timeout=timeout) as reply:
+                if json.loads(reply.read(2**20)).get("id") == PROBE_MODEL:
+                    answered.set()
+        except (OSError, ValueError, AttributeError):
+            pass  # no answer, an HTTP error, or not the Hub's JSON
 
     thread = threading.Thread(target=probe, daemon=True)
     thread.start()

@@ -3,7 +3,7 @@ the test suite's OpenAI-compatible server are both built on it.
 
 Why one helper: both must behave the same way at the edges, where hand-written servers usually
 fail. A client that announces a body and then sends nothing (or sends it a byte at a time) gets a
-408 after ``READ_TIMEOUT`` seconds instead of holding a thread forever; an unreadable or huge
+408 after ``timeouts.SERVER_READ_SECONDS`` instead of holding a thread forever; an unreadable or huge
 ``Content-Length`` gets a 400 or 413 reply instead of a dropped connection; no header value can
 carry a line break (header injection) or a character HTTP cannot send; request lines and headers
 are never logged, since they may carry tokens; and a bug in a route answers 500 rather than
@@ -24,7 +24,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-READ_TIMEOUT = 10.0  # seconds a connection may stay silent while the server waits to read
+from course_utils.timeouts import SERVER_READ_SECONDS
+
 MAX_BODY = 2**20  # bytes: the largest request body either server needs is a chat history
 CHUNK = 2**20
 _UNSAFE_IN_HEADER = re.compile(r"[\x00-\x1f\x7f]")
@@ -68,7 +69,7 @@ class BackgroundServer:
     ``name`` appears in error messages and the thread's name.
     """
 
-    def __init__(self, route: Route, name: str, read_timeout: float = READ_TIMEOUT) -> None:
+    def __init__(self, route: Route, name: str, read_timeout: float = SERVER_READ_SECONDS) -> None:
         self._route = route
         self.name = name
         self.read_timeout = read_timeout

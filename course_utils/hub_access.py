@@ -21,8 +21,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from course_utils.compat import is_unreachable_error, limit_hub_requests
 from course_utils.environment import detect_platform, hub_endpoint
 from course_utils.errors import CourseError
+from course_utils.timeouts import HUB_REQUEST_SECONDS
 
 DEFAULT_SECRET_NAME = "HF_TOKEN"
 TOKENS_PAGE = "https://huggingface.co/settings/tokens"
@@ -43,6 +45,10 @@ class TokenRejectedError(CourseError, PermissionError):
 
 class GatedModelError(CourseError, PermissionError):
     """The Hub refused a gated model: not logged in, or this account has no access yet."""
+
+
+class HubUnreachableError(CourseError, ConnectionError):
+    """The Hub did not answer in time, or refused the connection."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,11 @@ def find_token(name: str = DEFAULT_SECRET_NAME, prompt: bool | None = None) -> H
     Returns:
         The token, or ``None`` when there is none; the caller decides whether that is an error.
     """
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(
+            f"find_token(name=...) takes the secret's name as text, such as {DEFAULT_SECRET_NAME!r}"
+            f" (the default), not {name!r}."
+        )
     for source, lookup in ((SOURCE_COLAB, _from_colab), (SOURCE_KAGGLE, _from_kaggle)):
         value = (lookup(name) or "").strip()
         if value:
@@ -154,19 +165,43 @@ def require_token(name: str = DEFAULT_SECRET_NAME, prompt: bool | None = None) -
     return token
 
 
+def _require_hub_token(token: object, caller: str) -> HubToken:
+    if not isinstance(token, HubToken):
+        raise TypeError(
+            f"{caller}() takes the HubToken that find_token() or require_token() returns, not "
+            f"{type(token).__name__}: token = require_token(); {caller}(token). (Never type a "
+            "token into a cell: store it as a secret.)"
+        )
+    return token
+
+
+def _unreachable(error: BaseException) -> HubUnreachableError:
+    return HubUnreachableError(
+        f"The Hub at {hub_endpoint()} did not answer within {HUB_REQUEST_SECONDS:.0f} s "
+        f"({type(error).__name__}).\nWhat to do: check the internet connection (on Kaggle: "
+        "switch on Internet in the notebook's settings) and run the cell again; if HF_ENDPOINT "
+        "is set, check that it names a running Hub."
+    )
+
+
 def check_token(token: HubToken) -> str:
     """Ask the Hub who this token belongs to; return the user name.
 
     A rejected token raises :class:`TokenRejectedError` that names the token's source (never
-    its value), so the learner knows which secret to replace.
+    its value), so the learner knows which secret to replace; a Hub that does not answer
+    within ``timeouts.HUB_REQUEST_SECONDS`` raises :class:`HubUnreachableError`.
     """
     from huggingface_hub import whoami
 
+    _require_hub_token(token, "check_token")
+    limit_hub_requests(HUB_REQUEST_SECONDS)  # its client would otherwise wait forever
     try:
         return whoami(token=token.value)["name"]
     # huggingface_hub ≥ 1.0 raises its HfHubHTTPError; 0.36 (beside transformers 4.57) raises
     # requests' HTTPError. Both carry the response: only a 401 means "this token is wrong".
     except Exception as error:
+        if is_unreachable_error(error):
+            raise _unreachable(error) from None
         if getattr(getattr(error, "response", None), "status_code", None) != 401:
             raise
         raise TokenRejectedError(
@@ -186,9 +221,14 @@ def log_in(token: HubToken) -> str:
     """
     from huggingface_hub import login
 
-    user = check_token(token)
+    user = check_token(_require_hub_token(token, "log_in"))
     if not (token.source == SOURCE_ENVIRONMENT and token.name == DEFAULT_SECRET_NAME):
-        login(token=token.value, add_to_git_credential=False)
+        try:
+            login(token=token.value, add_to_git_credential=False)  # asks the Hub once more
+        except Exception as error:
+            if is_unreachable_error(error):
+                raise _unreachable(error) from None
+            raise
     return user
 
 

@@ -389,9 +389,7 @@ class LocalHub:
             entries.append({"type": "directory", "oid": oid, "size": 0, "path": path})
         return _json(200, sorted(entries, key=lambda e: (e["type"] != "directory", e["path"])))
 
-    def _resolve(
-        self, repo_id: str, revision: str, filename: str, auth: Authorization
-    ) -> Reply:
+    def _resolve(self, repo_id: str, revision: str, filename: str, auth: Authorization) -> Reply:
         for check in (
             lambda: self._check_repo(repo_id, auth),
             lambda: self._check_gate(repo_id, auth),

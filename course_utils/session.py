@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from course_utils.compat import limit_hub_requests
 from course_utils.environment import (
     Platform,
     detect_platform,
@@ -20,6 +21,7 @@ from course_utils.environment import (
     local_hub_endpoint,
 )
 from course_utils.errors import SetupOrderError
+from course_utils.timeouts import HUB_REQUEST_SECONDS
 
 HF_MODULES = ("transformers", "huggingface_hub", "sentence_transformers", "datasets")
 
@@ -59,9 +61,9 @@ def setup(seed: int = 0, offline: bool | None = None, verbose: bool = True) -> S
     cache of its own.
     """
     global _active
-    offline, reason = _decide_mode(offline)
+    _check_arguments(seed, offline, verbose)  # before anything changes: a bad call changes nothing
+    offline, reason, local_hub = _decide_mode(offline)
     hub_cache = None
-    local_hub = _answering_local_hub() if offline else None
     if offline:
         from course_utils import zoo
 
@@ -71,6 +73,7 @@ def setup(seed: int = 0, offline: bool | None = None, verbose: bool = True) -> S
         zoo.ensure_built(quiet=not verbose)  # builds in a subprocess: this kernel stays clean
         _point_hugging_face_at(hub_cache, hub_offline=not local_hub)
         _install_missing_model_hint()
+    limit_hub_requests(HUB_REQUEST_SECONDS)  # huggingface_hub would otherwise wait forever
     seed_everything(seed)
     _active = Session(detect_platform(), offline, seed, hub_cache, reason, local_hub)
     if verbose:
@@ -78,43 +81,49 @@ def setup(seed: int = 0, offline: bool | None = None, verbose: bool = True) -> S
     return _active
 
 
+def _check_arguments(seed: object, offline: object, verbose: object) -> None:
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError(f"setup(seed=...) takes a whole number such as 0 or 42, not {seed!r}.")
+    if offline is not None and not isinstance(offline, bool):
+        raise TypeError(
+            f"setup(offline=...) takes True, False or None (decide automatically), not {offline!r}."
+        )
+    if not isinstance(verbose, bool):
+        raise TypeError(f"setup(verbose=...) takes True or False, not {verbose!r}.")
+
+
 def active_session() -> Session | None:
     """The session of the last ``setup()`` call in this process, if any."""
     return _active
 
 
-def _decide_mode(forced: bool | None) -> tuple[bool, str]:
-    if forced is not None:
-        return forced, "chosen by the caller"
-    if os.environ.get("COURSE_OFFLINE", "").strip() == "0":
-        return False, "COURSE_OFFLINE=0"
+def _decide_mode(forced: bool | None) -> tuple[bool, str, str | None]:
+    """Online or offline, why, and the local Hub to use offline (if any). Probes at most once."""
+    local = local_hub_endpoint()
+    if forced is False or os.environ.get("COURSE_OFFLINE", "").strip() == "0":
+        return False, "chosen by the caller" if forced is False else "COURSE_OFFLINE=0", None
+    if local is not None:
+        # HF_ENDPOINT names a Hub on this machine: it is this session's Hub, answering or not.
+        if hub_reachable(local):
+            return True, "HF_ENDPOINT is a Hub on this machine", local
+        print(
+            f"Notice: HF_ENDPOINT points at {local} on this machine, but no Hub answers there, so "
+            "this session reads the offline zoo directly (start the local Hub with `make hub`)."
+        )
+        return True, "the local Hub did not answer", None
+    if forced is True:
+        return True, "chosen by the caller", None
     if env_flag("COURSE_OFFLINE"):
-        return True, "COURSE_OFFLINE=1"
+        return True, "COURSE_OFFLINE=1", None
     if env_flag("HF_HUB_OFFLINE"):
-        return True, "HF_HUB_OFFLINE=1"
-    if _answering_local_hub():
-        return True, "HF_ENDPOINT is a Hub on this machine"
+        return True, "HF_HUB_OFFLINE=1", None
     if hub_reachable():
-        return False, "the Hugging Face Hub answered"
+        return False, "the Hugging Face Hub answered", None
     print(
         "Notice: the Hugging Face Hub did not answer within a few seconds, so this session runs "
         "offline with the course's stand-in models (set COURSE_OFFLINE=0 to insist on online)."
     )
-    return True, "the Hub was unreachable"
-
-
-def _answering_local_hub() -> str | None:
-    """``HF_ENDPOINT`` if it names a Hub on this machine that answers; else None, with a notice."""
-    endpoint = local_hub_endpoint()
-    if endpoint is None:
-        return None
-    if hub_reachable(endpoint):
-        return endpoint
-    print(
-        f"Notice: HF_ENDPOINT points at {endpoint} on this machine, but nothing answers there, "
-        "so this session reads the offline zoo directly (start the local Hub with `make hub`)."
-    )
-    return None
+    return True, "the Hub was unreachable", None
 
 
 def _check_import_order(hub_offline: bool, hub_cache: Path | None) -> None:

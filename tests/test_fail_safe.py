@@ -119,3 +119,102 @@ def test_a_failing_route_answers_500_instead_of_hanging():
     with BackgroundServer(broken, "probe") as server:
         reply = raw_exchange(server.address, b"GET / HTTP/1.1\r\n\r\n")
     assert status_and_headers(reply)[0] == 500
+
+
+# 9. setup()'s Hub probe: one probe, at most a few seconds, and only the Hub's own answer counts.
+
+
+@pytest.fixture
+def silent_endpoint():
+    """A loopback port that accepts connections and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+@pytest.mark.timeout(60)
+def test_setup_probes_a_silent_local_hub_once_and_says_so_once(run_python, silent_endpoint):
+    env = {"COURSE_OFFLINE": None, "HF_HUB_OFFLINE": None, "HF_ENDPOINT": silent_endpoint}
+    code = (  # times every probe setup() makes
+        "import time, course_utils, course_utils.session as s\n"
+        "probes, probe = [], s.hub_reachable\n"
+        "def timed(*args, **kwargs):\n"
+        "    started = time.monotonic(); answer = probe(*args, **kwargs)\n"
+        "    probes.append(time.monotonic() - started); return answer\n"
+        "s.hub_reachable = timed\n"
+        "session = course_utils.setup()\n"
+        "print('PROBES', len(probes), sum(probes), session.offline, session.local_hub)"
+    )
+    result = run_python(code, env=env)
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1].split()
+    assert last[:2] == ["PROBES", "1"] and float(last[2]) <= 5.0, result.stdout
+    assert last[3:] == ["True", "None"]  # offline, reading the zoo directly
+    assert result.stdout.count("Notice:") == 1, result.stdout
+    assert "did not answer within" not in result.stdout  # no second, contradicting notice
+
+
+@pytest.mark.timeout(30)
+def test_a_proxy_error_page_is_not_the_hub():
+    def proxy(request: Request) -> Reply:
+        return Reply(404, {"Content-Type": "text/html"}, b"<html>blocked by proxy</html>")
+
+    from course_utils import environment
+
+    with BackgroundServer(proxy, "proxy") as server:
+        assert not environment.hub_reachable(server.address, timeout=2)
+
+
+# 8. Unchecked arguments: setup() refuses them before it changes anything.
+
+
+@pytest.mark.parametrize("arguments", ["seed='42'", "offline='no'", "seed=True", "verbose=None"])
+def test_setup_refuses_bad_arguments_before_changing_the_environment(run_python, arguments):
+    code = (
+        "import os, course_utils\n"
+        "before = dict(os.environ)\n"
+        "try:\n"
+        f"    course_utils.setup({arguments})\n"
+        "except TypeError as error:\n"
+        "    print('REFUSED', error)\n"
+        "print('UNCHANGED', dict(os.environ) == before)"
+    )
+    result = run_python(code, env={"HF_HUB_OFFLINE": None, "HF_HUB_CACHE": None})
+    assert result.returncode == 0, result.stderr
+    assert "REFUSED setup(" in result.stdout and "UNCHANGED True" in result.stdout, result.stdout
+
+
+# 1. Hangs: logging in against a Hub that accepts the connection and never answers.
+
+
+@pytest.mark.timeout(60)
+def test_log_in_to_a_silent_hub_gives_up_within_15_seconds(run_python, silent_endpoint):
+    code = (
+        "import time\n"
+        "from course_utils import hub_access as h\n"
+        "token = h.HubToken('hf_' + 'x' * 34, 'the prompt')\n"
+        "started = time.monotonic()\n"
+        "try:\n"
+        "    h.log_in(token)\n"
+        "except h.HubUnreachableError as error:\n"
+        "    print('UNREACHABLE', time.monotonic() - started, error)\n"
+    )
+    result = run_python(code, env={"HF_ENDPOINT": silent_endpoint, "HF_HUB_OFFLINE": None})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("UNREACHABLE"), result.stdout + result.stderr
+    assert float(result.stdout.split()[1]) <= 15
+    assert "did not answer within" in result.stdout and "x" * 34 not in result.stdout
+
+
+# 10. Raw traces a learner can reach: wrong types get a sentence, not an AttributeError.
+
+
+def test_log_in_and_find_token_refuse_wrong_types_clearly():
+    from course_utils import hub_access
+
+    with pytest.raises(TypeError, match="takes the HubToken that find_token"):
+        hub_access.log_in("hf_pasted_into_a_cell")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="takes the secret's name as text"):
+        hub_access.find_token(None)  # type: ignore[arg-type]
