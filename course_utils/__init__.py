@@ -19,6 +19,8 @@ _SUBMODULES = {
     "adaptation",
     "attention_cost",
     "chat",
+    "compat",
+    "configs",
     "data",
     "embeddings",
     "environment",

@@ -13,28 +13,26 @@ that each checks the other:
 
 Then :func:`weights_bytes`, :func:`kv_cache_bytes` and :func:`estimate_memory` turn parameter
 counts into bytes for a data type, context length and batch size. The real configs of a few
-models are stored in ``data/configs/``; :func:`load_config` reads them offline.
+models are stored in ``data/configs/``; :func:`course_utils.configs.load_config` reads them
+offline.
 
 torch and transformers are imported inside the functions, so ``import course_utils`` stays cheap.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from course_utils.configs import as_config
 from course_utils.errors import CourseError
-from course_utils.paths import data_dir
+from course_utils.model_sizes import count_parameters
 
 if TYPE_CHECKING:
     from transformers import PretrainedConfig
 
-    #: A config object, the contents of a config.json, or the id of a config in data/configs/.
-    ConfigLike = PretrainedConfig | Mapping[str, Any] | str
+    from course_utils.configs import ConfigLike
 
 GIB = 2**30
 
@@ -63,67 +61,6 @@ class UnsupportedModelError(CourseError, ValueError):
     """:func:`estimate_parameters` has no formula for this kind of model."""
 
 
-class ConfigNotStoredError(CourseError, FileNotFoundError):
-    """:func:`load_config` was asked for a config that ``data/configs/`` does not hold."""
-
-
-# --------------------------------------------------------------------------------------------
-# Configs
-
-
-def configs_dir() -> Path:
-    """``data/configs/``: real ``config.json`` files of a few models (configs only, no weights)."""
-    return data_dir() / "configs"
-
-
-def available_configs() -> list[str]:
-    """The repository ids whose configs are stored, e.g. ``"openai-community/gpt2"``."""
-    return sorted(path.stem.replace("--", "/") for path in configs_dir().glob("*.json"))
-
-
-def load_config(repo_id: str) -> PretrainedConfig:
-    """The real config of ``repo_id`` from ``data/configs/``, without internet or download.
-
-    Online, ``AutoConfig.from_pretrained(repo_id)`` gives the same object; the stored copy makes
-    the memory lesson work offline and for gated models such as Mistral (no token needed).
-    """
-    path = configs_dir() / f"{repo_id.replace('/', '--')}.json"
-    if not path.is_file():
-        listing = "\n".join(f"  - {name}" for name in available_configs())
-        raise ConfigNotStoredError(
-            f"No stored config for {repo_id!r}. Use one of the ids below, or (online) "
-            f"`AutoConfig.from_pretrained({repo_id!r})`, which downloads only the small "
-            f"config.json.\nStored configs:\n{listing}"
-        )
-    return config_from_dict(json.loads(path.read_text(encoding="utf-8")))
-
-
-def config_from_dict(values: Mapping[str, Any]) -> PretrainedConfig:
-    """A transformers config object from the contents of a ``config.json``."""
-    from transformers import AutoConfig
-
-    if "model_type" not in values:
-        raise ValueError(
-            "This config has no 'model_type', so transformers cannot tell which architecture it "
-            "describes. Pass the full contents of the model's config.json."
-        )
-    return AutoConfig.for_model(**dict(values))
-
-
-def _as_config(config: ConfigLike) -> PretrainedConfig:
-    """Accept a config object, a ``config.json`` dict, or a stored repository id."""
-    if isinstance(config, str):
-        return load_config(config)
-    if isinstance(config, Mapping):
-        return config_from_dict(config)
-    if not hasattr(config, "model_type"):
-        raise TypeError(
-            f"Expected a transformers config, a config.json dict or a repository id, "
-            f"got {type(config).__name__}."
-        )
-    return config
-
-
 # --------------------------------------------------------------------------------------------
 # Counting parameters
 
@@ -141,8 +78,6 @@ def count_parameters_exactly(config: ConfigLike, auto_class: str = "AutoModelFor
     ``"AutoModel"`` for BERT's encoder): a wrong one raises ``NoModelClassError`` naming the
     classes that work.
     """
-    from course_utils.model_sizes import count_parameters
-
     return count_parameters(config, auto_class)
 
 
@@ -264,7 +199,7 @@ def estimate_parameters(config: ConfigLike) -> int:
     most are in the MLPs), it needs no torch, and it is a check on our understanding: if it disagrees
     with the exact count, we have misread the architecture.
     """
-    config = _as_config(config)
+    config = as_config(config)
     formula = _FORMULAS.get(config.model_type)
     if formula is None:
         raise UnsupportedModelError(
@@ -335,7 +270,7 @@ def kv_cache_bytes(
     """
     _check_count("context_length", context_length, 1)
     _check_count("batch_size", batch_size, 1)
-    layers, kv_heads, head_dim = _attention_shape(_as_config(config))
+    layers, kv_heads, head_dim = _attention_shape(as_config(config))
     numbers = 2 * layers * kv_heads * head_dim * context_length * batch_size
     return math.ceil(numbers * DTYPE_BITS[normalise_dtype(dtype)] / 8)
 
@@ -415,7 +350,7 @@ def estimate_memory(
             quantised (int8/int4) models still compute, and cache, in fp16.
         exact: count parameters on the meta device instead of by formula (any architecture).
     """
-    config = _as_config(config)
+    config = as_config(config)
     dtype = normalise_dtype(dtype)
     if kv_dtype is None:
         kv_dtype = dtype if dtype in ("fp32", "fp16", "bf16") else "fp16"

@@ -16,7 +16,7 @@ transformers knows:
 - :func:`auto_class_table` shows which classes ``AutoConfig`` and the ``AutoModel*`` classes
   pick for a config, and :func:`plot_parameter_breakdown` draws the buckets as stacked bars.
 
-Configs come from ``data/configs/`` through :func:`course_utils.memory.load_config`.
+Configs come from ``data/configs/`` through :func:`course_utils.configs.load_config`.
 torch, transformers and matplotlib are imported inside the functions, so ``import course_utils``
 stays cheap.
 """
@@ -26,14 +26,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from course_utils.configs import as_config
 from course_utils.errors import CourseError
-from course_utils.memory import _as_config
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from torch import nn
 
-    from course_utils.memory import ConfigLike
+    from course_utils.configs import ConfigLike
 
 #: The auto classes the course uses, one per kind of model (any other ``AutoModel*`` works too).
 AUTO_CLASSES = (
@@ -121,7 +121,7 @@ def model_class_for(config: ConfigLike, auto_class: str = "AutoModel") -> type |
     ``{"gpt2": "GPT2LMHeadModel", "bert": "BertLMHeadModel", ...}``). The config's
     ``architectures`` field plays no part (except to break a tie between two candidates).
     """
-    config = _as_config(config)
+    config = as_config(config)
     mapping = _auto_class(auto_class)._model_mapping
     if type(config) not in mapping:
         return None
@@ -152,7 +152,7 @@ def auto_class_table(
     items = configs.items() if isinstance(configs, Mapping) else ((c, c) for c in configs)
     rows = []
     for label, config in items:
-        config = _as_config(config)
+        config = as_config(config)
         row: dict[str, Any] = {
             "model": label,
             "model_type": config.model_type,
@@ -179,7 +179,7 @@ def build_on_meta(config: ConfigLike, auto_class: str = "AutoModel") -> nn.Modul
     """
     import torch
 
-    config = _as_config(config)
+    config = as_config(config)
     auto = _auto_class(auto_class)
     if model_class_for(config, auto_class) is None:
         working = [name for name in AUTO_CLASSES if model_class_for(config, name) is not None]

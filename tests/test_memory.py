@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from course_utils import memory
+from course_utils import configs, memory
 from course_utils.errors import CourseError
 
 MISTRAL = "mistralai/Mistral-7B-Instruct-v0.3"
@@ -21,7 +21,7 @@ PUBLISHED = {
 
 
 def test_every_published_config_is_stored():
-    assert set(PUBLISHED) <= set(memory.available_configs())
+    assert set(PUBLISHED) <= set(configs.available_configs())
 
 
 @pytest.mark.parametrize("repo_id", sorted(PUBLISHED))
@@ -38,7 +38,7 @@ def test_formula_agrees_with_the_exact_count(repo_id):
 
 def test_stored_configs_are_the_real_ones():
     """A few fields that decide the size; a typo in any of them changes the counts above too."""
-    mistral = memory.load_config(MISTRAL)
+    mistral = configs.load_config(MISTRAL)
     assert (mistral.vocab_size, mistral.hidden_size, mistral.intermediate_size) == (
         32768,
         4096,
@@ -47,14 +47,14 @@ def test_stored_configs_are_the_real_ones():
     assert (mistral.num_hidden_layers, mistral.num_attention_heads) == (32, 32)
     assert mistral.num_key_value_heads == 8
     assert mistral.tie_word_embeddings is False
-    assert memory.load_config("openai-community/gpt2").tie_word_embeddings is True
-    assert memory.load_config("bigscience/bloom-560m").vocab_size == 250880
+    assert configs.load_config("openai-community/gpt2").tie_word_embeddings is True
+    assert configs.load_config("bigscience/bloom-560m").vocab_size == 250880
 
 
 def test_a_dict_and_a_config_object_give_the_same_answer():
-    path = memory.configs_dir() / "facebook--opt-125m.json"
+    path = configs.configs_dir() / "facebook--opt-125m.json"
     values = json.loads(path.read_text(encoding="utf-8"))
-    config = memory.config_from_dict(values)
+    config = configs.config_from_dict(values)
     assert memory.estimate_parameters(values) == memory.estimate_parameters(config)
     assert memory.estimate_parameters(values) == PUBLISHED["facebook/opt-125m"]
 
@@ -260,7 +260,7 @@ def test_a_model_with_no_text_generator_class_is_refused_with_the_classes_that_w
 
 
 def test_every_stored_config_has_a_formula_or_a_working_exact_count():
-    for repo_id in memory.available_configs():
+    for repo_id in configs.available_configs():
         try:
             memory.estimate_parameters(repo_id)
         except memory.UnsupportedModelError:
@@ -273,8 +273,8 @@ def test_a_partial_config_whose_heads_do_not_divide_the_width_is_refused():
 
 
 def test_missing_config_lists_the_stored_ones():
-    with pytest.raises(memory.ConfigNotStoredError, match="meta-llama/Llama-2-7b") as caught:
-        memory.load_config("meta-llama/Llama-2-7b")
+    with pytest.raises(configs.ConfigNotStoredError, match="meta-llama/Llama-2-7b") as caught:
+        configs.load_config("meta-llama/Llama-2-7b")
     assert MISTRAL in str(caught.value)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from course_utils import memory, model_sizes
+from course_utils import configs, memory, model_sizes
 from course_utils.errors import CourseError
 
 # Published sizes, each with the class it refers to (built from the stored config on the meta
@@ -25,7 +25,7 @@ AUTO_FOR_TYPE = {"bert": "AutoModel", "distilbert": "AutoModel", "t5": "AutoMode
 
 
 def _auto_class_for(repo_id: str) -> str:
-    return AUTO_FOR_TYPE.get(memory.load_config(repo_id).model_type, "AutoModelForCausalLM")
+    return AUTO_FOR_TYPE.get(configs.load_config(repo_id).model_type, "AutoModelForCausalLM")
 
 
 # --------------------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ def test_published_size_and_class(repo_id):
 
 
 def test_every_model_of_the_notebook_is_stored():
-    assert set(PUBLISHED) <= set(memory.available_configs())
+    assert set(PUBLISHED) <= set(configs.available_configs())
 
 
 def test_models_are_built_on_the_meta_device():
@@ -79,7 +79,7 @@ def test_causal_lm_count_agrees_with_memory_module():
 
 
 def test_bert_masked_lm_drops_the_pooler_and_adds_a_head():
-    config = memory.load_config("google-bert/bert-base-uncased")
+    config = configs.load_config("google-bert/bert-base-uncased")
     h, v = config.hidden_size, config.vocab_size
     base = model_sizes.count_parameters(config, "AutoModel")
     mlm = model_sizes.count_parameters(config, "AutoModelForMaskedLM")
@@ -90,7 +90,7 @@ def test_bert_masked_lm_drops_the_pooler_and_adds_a_head():
 def test_a_config_dict_gives_the_same_count():
     import json
 
-    path = memory.configs_dir() / "google-t5--t5-small.json"
+    path = configs.configs_dir() / "google-t5--t5-small.json"
     values = json.loads(path.read_text(encoding="utf-8"))
     assert model_sizes.count_parameters(values, "AutoModelForSeq2SeqLM") == 60_506_624
 
@@ -99,7 +99,7 @@ def test_a_config_dict_gives_the_same_count():
 # Where the parameters live
 
 
-@pytest.mark.parametrize("repo_id", memory.available_configs())
+@pytest.mark.parametrize("repo_id", configs.available_configs())
 def test_buckets_sum_to_the_total_for_every_stored_config(repo_id):
     auto_class = _auto_class_for(repo_id)
     model = model_sizes.build_on_meta(repo_id, auto_class)
@@ -115,7 +115,7 @@ def test_buckets_sum_to_the_total_for_every_stored_config(repo_id):
     ["openai-community/gpt2", "openai-community/gpt2-medium", "openai-community/gpt2-large"],
 )
 def test_gpt2_buckets_match_the_formula(repo_id):
-    config = memory.load_config(repo_id)
+    config = configs.load_config(repo_id)
     v, p, h, n_layers = config.vocab_size, config.n_positions, config.n_embd, config.n_layer
     buckets = model_sizes.parameter_breakdown(config, "AutoModelForCausalLM")
     assert buckets == {
@@ -128,7 +128,7 @@ def test_gpt2_buckets_match_the_formula(repo_id):
 
 
 def test_bert_buckets_match_the_formula():
-    config = memory.load_config("google-bert/bert-base-uncased")
+    config = configs.load_config("google-bert/bert-base-uncased")
     v, p, h = config.vocab_size, config.max_position_embeddings, config.hidden_size
     n_layers, types = config.num_hidden_layers, config.type_vocab_size
     buckets = model_sizes.parameter_breakdown(config)
@@ -142,7 +142,7 @@ def test_bert_buckets_match_the_formula():
 
 
 def test_t5_attention_includes_cross_attention_and_relative_bias():
-    config = memory.load_config("google-t5/t5-small")
+    config = configs.load_config("google-t5/t5-small")
     h, heads, n_layers = config.d_model, config.num_heads, config.num_layers
     buckets = model_sizes.parameter_breakdown(config, "AutoModelForSeq2SeqLM")
     projections = 4 * h * (heads * config.d_kv)  # q, k, v, o without bias
@@ -154,7 +154,7 @@ def test_t5_attention_includes_cross_attention_and_relative_bias():
 
 
 def test_an_untied_head_is_counted_as_head():
-    config = memory.load_config("openai-community/gpt2")
+    config = configs.load_config("openai-community/gpt2")
     config.tie_word_embeddings = False
     buckets = model_sizes.parameter_breakdown(config, "AutoModelForCausalLM")
     assert buckets["head & pooler"] == config.vocab_size * config.n_embd
@@ -233,7 +233,7 @@ def test_auto_class_table_for_the_three_families():
 
 
 def test_auto_class_table_takes_labels_and_other_auto_classes():
-    config = memory.load_config("distilbert/distilbert-base-uncased")
+    config = configs.load_config("distilbert/distilbert-base-uncased")
     (row,) = model_sizes.auto_class_table(
         {"DistilBERT": config}, ["AutoModelForSequenceClassification"]
     )
@@ -281,10 +281,10 @@ def test_removed_auto_model_with_lm_head_points_to_its_replacements():
 
 
 def test_unknown_config_id_lists_the_stored_ones():
-    with pytest.raises(memory.ConfigNotStoredError, match="google-t5/t5-smal'") as caught:
+    with pytest.raises(configs.ConfigNotStoredError, match="google-t5/t5-smal'") as caught:
         model_sizes.count_parameters("google-t5/t5-smal")
     assert "google-t5/t5-small" in str(caught.value)
-    with pytest.raises(memory.ConfigNotStoredError):
+    with pytest.raises(configs.ConfigNotStoredError):
         model_sizes.auto_class_table(["google-t5/t5-xxl"])
 
 
