@@ -66,7 +66,19 @@ def config_from_dict(values: Mapping[str, Any]) -> PretrainedConfig:
             "This config has no 'model_type', so transformers cannot tell which architecture it "
             "describes. Pass the full contents of the model's config.json."
         )
-    return AutoConfig.for_model(**dict(values))
+    config = AutoConfig.for_model(**dict(values))
+    sizes = ("num_hidden_layers", "hidden_size", "num_attention_heads", "vocab_size")
+    wrong = {
+        name: getattr(config, name)
+        for name in sizes
+        if isinstance(getattr(config, name, 1), int) and getattr(config, name, 1) < 1
+    }
+    if wrong:
+        raise ValueError(
+            f"Sizes must be whole numbers ≥ 1, but this config has {wrong}: a model with them "
+            "would silently lose those parts. Check the values you changed."
+        )
+    return config
 
 
 def as_config(config: ConfigLike) -> PretrainedConfig:

@@ -299,7 +299,7 @@ class MemoryEstimate:
 
     def needed_gib(self, headroom: float = INFERENCE_HEADROOM) -> float:
         """Weights + KV cache + ``headroom`` (a share of them) for everything else, in GiB."""
-        if isinstance(headroom, bool) or not isinstance(headroom, int | float) or headroom < 0:
+        if not _is_number(headroom) or headroom < 0:
             raise ValueError(f"headroom is a share such as 0.2 (20 %), ≥ 0; got {headroom!r}.")
         return self.total_gib * (1 + headroom)
 
@@ -311,6 +311,8 @@ class MemoryEstimate:
         would "fit" the 14.6 GiB a T4 has free, then run out of memory while loading or
         generating. ``headroom=0`` compares weights + KV cache alone.
         """
+        if not _is_number(available_gib) or available_gib < 0:
+            raise ValueError(f"available_gib is a size in GiB, ≥ 0; got {available_gib!r}.")
         return self.needed_gib(headroom) <= available_gib
 
     def __str__(self) -> str:
@@ -319,6 +321,11 @@ class MemoryEstimate:
             f"{_size(self.weights)} + KV cache ({self.kv_dtype}, {self.context_length:,} tokens × "
             f"batch {self.batch_size}): {_size(self.kv_cache)} = {_size(self.total)}"
         )
+
+
+def _is_number(value: object) -> bool:
+    """A real, finite number: NaN would make every comparison False, a silent wrong answer."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _count(n: int) -> str:

@@ -218,3 +218,23 @@ def test_log_in_and_find_token_refuse_wrong_types_clearly():
         hub_access.log_in("hf_pasted_into_a_cell")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="takes the secret's name as text"):
         hub_access.find_token(None)  # type: ignore[arg-type]
+
+
+def test_memory_checks_refuse_numbers_that_are_not_numbers():
+    from course_utils import memory
+
+    estimate = memory.estimate_memory("openai-community/gpt2", "fp32")
+    for bad in (float("nan"), float("inf"), -0.1):
+        with pytest.raises(ValueError, match="headroom"):
+            estimate.fits(100, headroom=bad)
+    with pytest.raises(ValueError, match="available_gib"):
+        estimate.fits(float("nan"))
+    assert estimate.fits(100) and not estimate.fits(0.01)  # the real answers still work
+
+
+def test_a_config_with_a_negative_size_is_refused_not_counted():
+    from course_utils import model_sizes
+
+    with pytest.raises(ValueError, match="num_hidden_layers"):
+        model_sizes.count_parameters({"model_type": "gpt2", "n_layer": -1})
+    assert model_sizes.count_parameters({"model_type": "gpt2", "n_layer": 1}) > 0
