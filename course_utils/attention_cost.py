@@ -6,8 +6,9 @@ times slower and four times hungrier for memory: time grows like ``n²``, a stra
 slope 2 on a log-log plot. Notebook 12 checks this claim on the learner's own CPU instead of
 asserting it, with the helpers here:
 
-- :func:`explicit_attention` is the textbook formula ``softmax(QKᵀ/√d)·V`` that really builds the
-  score matrix (as BERT and GPT-2 implementations did for years);
+- ``explicit_attention``, built in notebook 06 (:mod:`course_utils.lessons.scratch_bert`), is the
+  textbook formula ``softmax(QKᵀ/√d)·V`` that really builds the score matrix (as BERT and GPT-2
+  implementations did for years);
 - :func:`measure_attention` times it (and, for comparison, PyTorch's fused
   ``scaled_dot_product_attention``, which never stores the whole matrix) for several lengths, and
   checks the predicted size of the score matrix (:func:`score_matrix_bytes`) against the real
@@ -19,7 +20,8 @@ Why only the largest sizes: for short texts the arithmetic is so small that fixe
 (Python, launching each operation, allocating memory) dominate, and those do not grow with
 ``n²``; the quadratic term only takes over once there is enough work per call.
 
-torch is imported inside the functions, so importing this module stays cheap.
+Importing this module imports torch (for ``explicit_attention``); numpy and matplotlib load inside
+the functions that need them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from course_utils.errors import CourseError
+from course_utils.lessons.scratch_bert import explicit_attention
 
 if TYPE_CHECKING:
     import torch
@@ -79,31 +82,6 @@ def score_matrix_bytes(n: int, heads: int = 1, batch: int = 1, bytes_per_number:
         _check_positive(name, value)
     _check_positive("bytes_per_number", bytes_per_number)
     return batch * heads * n * n * bytes_per_number
-
-
-def explicit_attention(
-    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scores: torch.Tensor | None = None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """``softmax(QKᵀ/√d)·V``, building the whole ``(…, n, n)`` score matrix; returns (output, weights).
-
-    Args:
-        q, k, v: ``(batch, heads, n, d)`` tensors.
-        scores: an optional ready-made ``(batch, heads, n, n)`` buffer. The scores are written
-            into it and the softmax overwrites them in place, so a measurement that passes the
-            same buffer every time times attention itself, not the operating system handing out
-            hundreds of fresh megabytes (inference engines reuse buffers for the same reason).
-    """
-    import torch
-
-    if q.dim() != 4 or k.shape != q.shape or v.shape != q.shape:
-        raise AttentionCostError(
-            f"q, k and v must be (batch, heads, n, d) tensors of one shape; got "
-            f"{tuple(q.shape)}, {tuple(k.shape)} and {tuple(v.shape)}."
-        )
-    scores = torch.matmul(q, k.transpose(-2, -1), out=scores)  # (batch, heads, n, n)
-    scores.mul_(1 / math.sqrt(q.shape[-1]))
-    weights = torch.softmax(scores, dim=-1, out=scores)  # every row now sums to 1
-    return weights @ v, weights
 
 
 @dataclass(frozen=True)
@@ -180,8 +158,8 @@ def _measure_one(
     import torch.nn.functional as F
 
     q, k, v = (torch.randn(1, heads, n, head_dim, generator=generator) for _ in range(3))
-    scores = torch.empty(1, heads, n, n)  # reused by every call for this n
-    cpu, wall = best_times(lambda: explicit_attention(q, k, v, scores), repeat)
+    _, scores = explicit_attention(q, k, v)  # the (1, heads, n, n) weights it builds
+    cpu, wall = best_times(lambda: explicit_attention(q, k, v), repeat)
     sdpa_cpu, sdpa_wall = (
         best_times(lambda: F.scaled_dot_product_attention(q, k, v), repeat)
         if with_sdpa

@@ -77,6 +77,9 @@ VALUES: dict[str, dict[str, str]] = {
         "max_abs_diff_real_tokens": "difference[real].max().item()",
         "pooler_max_abs_diff": "pooler_diff",
         "explicit_vs_sdpa_max_abs_diff": "explicit_vs_sdpa",
+        "heads_explicit_vs_sdpa_max_abs_diff": "heads_vs_sdpa",
+        "padding_key_max_weight": "weights[0, :, :, n_real:].max().item()",
+        "unused_after_load": "unused",
         "padding_invariant": "shift_masked <= 1e-05",
         "unmasked_padding_leaks": "shift_unmasked > 0.01",
         "previous_token_head_score": "previous_token_score",
@@ -90,6 +93,7 @@ VALUES: dict[str, dict[str, str]] = {
         "n_reviews": "len(reviews)",
         "scratch_vs_hf_speed": "hf_seconds / our_seconds",
         "missing_key_error_names_key": "dropped in missing_key_message",
+        "exercises_unanswered": "[my_x, my_weights, my_merged, my_gelu(grid), my_post_ln, my_pre_ln, my_pooled, my_layer_count, my_qkv_weight, unmasked_embeddings]",
     },
     "07_text_generation": {
         "seed_typo_refused": "'max_lenght' in seed_error",

@@ -107,9 +107,12 @@ def check_06_bert_from_scratch(results: dict) -> None:
     assert results["max_abs_diff_real_tokens"] <= 2e-5
     assert results["pooler_max_abs_diff"] <= 1e-4
     assert results["explicit_vs_sdpa_max_abs_diff"] <= 1e-4
+    assert results["heads_explicit_vs_sdpa_max_abs_diff"] <= 1e-5  # one layer's heads, by hand
+    assert results["padding_key_max_weight"] == 0.0  # the mask gives padding keys no weight
     assert results["padding_invariant"] is True
     assert results["unmasked_padding_leaks"] is True
     assert results["missing_key_error_names_key"] is True
+    assert results["unused_after_load"] == []  # every checkpoint tensor found its place
     assert results["n_parameters"] == results["hf_n_parameters"] > 0
     assert results["previous_token_head_score"] > 0.9
     # nn.TransformerEncoder: matches with the right settings; the defaults' effects are visible.
@@ -121,6 +124,7 @@ def check_06_bert_from_scratch(results: dict) -> None:
     assert results["paraphrase_ranked_first"] is True
     assert results["classifier_logits_shape"] == [results["n_reviews"], 2]
     assert results["scratch_vs_hf_speed"] > 0  # the figure itself is `make bench`'s
+    assert results["exercises_unanswered"] == [None] * 10  # the exercise cells run unanswered
 
 
 def check_07b_gpt_from_scratch(results: dict) -> None:

@@ -1,19 +1,21 @@
-"""The from-scratch BERT of notebook 06 computes what Hugging Face's BertModel computes."""
+"""The from-scratch BERT built in notebook 06 computes what Hugging Face's BertModel computes."""
 
 from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
+from torch import nn
 
-from course_utils.scratch_bert import (
+from course_utils.lessons.scratch_bert import (
+    EncoderLayer,
     ScratchBert,
     ScratchBertConfig,
     ScratchBertForSequenceClassification,
-    WeightLoadingError,
-    additive_padding_mask,
     explicit_attention,
     hf_bert_key_map,
     load_hf_bert_weights,
+    padding_mask,
 )
 
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
@@ -35,7 +37,7 @@ TINY = ScratchBertConfig(**TINY_SIZES)
 
 @pytest.fixture(scope="module")
 def minilm():
-    """Hugging Face's BertModel with the real all-MiniLM-L6-v2 weights, its tokenizer, a batch."""
+    """Hugging Face's BertModel with the real all-MiniLM-L6-v2 weights, and a padded batch."""
     from transformers import AutoTokenizer, BertModel
 
     model = BertModel.from_pretrained(MINILM_ID).eval()
@@ -49,13 +51,22 @@ def minilm():
 def scratch_minilm(minilm):
     hf_model, _ = minilm
     model = ScratchBert(ScratchBertConfig.from_hf(hf_model.config)).eval()
-    load_hf_bert_weights(model, hf_model.state_dict())
+    assert load_hf_bert_weights(model, hf_model.state_dict()) == []
     return model
 
 
 def tiny_model(seed: int = 0) -> ScratchBert:
     torch.manual_seed(seed)
     return ScratchBert(TINY).eval()
+
+
+def hf_state_of(model: ScratchBert) -> dict[str, torch.Tensor]:
+    """``model``'s weights under Hugging Face's names: the key map read backwards."""
+    state = model.state_dict()
+    hf_state = {}
+    for ours, theirs in hf_bert_key_map(len(model.layers)).items():
+        hf_state.update(zip(theirs, state[ours].chunk(len(theirs)), strict=True))
+    return hf_state
 
 
 def test_matches_hugging_face_at_every_position_with_padding(minilm, scratch_minilm):
@@ -100,12 +111,29 @@ def test_attention_weights_match_hugging_face_eager(minilm, scratch_minilm):
 def test_explicit_attention_equals_pytorch_sdpa():
     torch.manual_seed(0)
     query, key, value = (torch.randn(2, 3, 5, 4) for _ in range(3))
-    mask = additive_padding_mask(torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]]), torch.float32)
+    mask = padding_mask(torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]]), torch.float32)
+    assert mask.shape == (2, 1, 1, 5)
     context, weights = explicit_attention(query, key, value, mask)
-    expected = torch.nn.functional.scaled_dot_product_attention(query, key, value, attn_mask=mask)
+    expected = F.scaled_dot_product_attention(query, key, value, attn_mask=mask)
     assert torch.allclose(context, expected, atol=1e-6)
     assert torch.allclose(weights.sum(-1), torch.ones(2, 3, 5))
     assert (weights[0, :, :, 3:] == 0).all()  # padding keys get exactly zero weight
+    assert (weights[0, :, :, :3] > 0).all()
+
+
+def test_attention_dropout_only_in_training():
+    torch.manual_seed(0)
+    layer = EncoderLayer(ScratchBertConfig(**TINY_SIZES, attention_probs_dropout_prob=0.5))
+    x = torch.randn(2, 6, TINY.hidden_size)
+    layer.eval()
+    with torch.no_grad():
+        fused, _ = layer(x)
+        written_out, weights = layer(x, need_weights=True)
+    assert torch.allclose(fused, written_out, atol=1e-5)
+    layer.train()
+    with torch.no_grad():
+        _, dropped = layer.attention(x, need_weights=True)
+    assert (dropped == 0).any() and not (weights == 0).any()  # dropped weights, in training only
 
 
 def test_output_shapes():
@@ -144,51 +172,74 @@ def test_padding_does_not_change_a_sentence(minilm, scratch_minilm):
     assert (padded - single).abs().max() <= 1e-4
 
 
-def test_missing_key_is_named():
-    source = tiny_model(1).state_dict()
-    target = tiny_model(2)
-    hf_state = {}
-    for ours, theirs in hf_bert_key_map(TINY.num_hidden_layers).items():
-        chunks = source[ours].chunk(len(theirs))
-        hf_state.update(dict(zip(theirs, chunks, strict=True)))
+def test_the_token_type_is_summed_before_the_layer_norm():
+    model = tiny_model()
+    ids = torch.randint(0, TINY.vocab_size, (2, 6))
+    types = torch.tensor([[0, 0, 0, 1, 1, 1]] * 2)
+    embeddings = model.embeddings
+    with torch.no_grad():
+        summed = embeddings.token(ids) + embeddings.position(torch.arange(6))
+        by_hand = embeddings.norm(summed + embeddings.token_type(types))
+        assert torch.allclose(embeddings(ids, types), by_hand, atol=1e-6)
+        assert not torch.allclose(embeddings(ids, types), embeddings(ids), atol=1e-3)
+
+
+def test_the_layer_is_post_ln():
+    torch.manual_seed(0)
+    layer = EncoderLayer(TINY).eval()
+    x = torch.randn(2, 5, TINY.hidden_size)
+    with torch.no_grad():
+        y = layer.attention_norm(x + layer.attention(x)[0])
+        post_ln = layer.feed_forward_norm(y + layer.feed_forward(y))
+        y = x + layer.attention(layer.attention_norm(x))[0]
+        pre_ln = y + layer.feed_forward(layer.feed_forward_norm(y))
+        out, _ = layer(x)
+    assert torch.allclose(out, post_ln, atol=1e-6)
+    assert not torch.allclose(out, pre_ln, atol=1e-2)
+
+
+def test_a_missing_tensor_is_named_and_changes_nothing():
+    source, target = tiny_model(1), tiny_model(2)
+    hf_state = hf_state_of(source)
     del hf_state["encoder.layer.1.attention.self.key.weight"]
-    with pytest.raises(
-        WeightLoadingError, match=r"encoder\.layer\.1\.attention\.self\.key\.weight"
-    ):
+    before = {name: tensor.clone() for name, tensor in target.state_dict().items()}
+    with pytest.raises(KeyError, match=r"encoder\.layer\.1\.attention\.self\.key\.weight"):
         load_hf_bert_weights(target, hf_state)
-    assert not torch.equal(
-        target.state_dict()["embeddings.token.weight"], source["embeddings.token.weight"]
-    ), "a failed load must not change the model"
+    assert all(torch.equal(before[name], t) for name, t in target.state_dict().items())
 
 
 def test_round_trip_through_the_key_map():
-    source = tiny_model(1)
-    target = tiny_model(2)
-    hf_state = {}
-    for ours, theirs in hf_bert_key_map(TINY.num_hidden_layers).items():
-        hf_state.update(
-            dict(zip(theirs, source.state_dict()[ours].chunk(len(theirs)), strict=True))
-        )
-    assert load_hf_bert_weights(target, hf_state) == []
+    source, target = tiny_model(1), tiny_model(2)
+    assert load_hf_bert_weights(target, hf_state_of(source)) == []
     ids = torch.randint(0, TINY.vocab_size, (2, 6))
     with torch.no_grad():
         assert torch.equal(source(ids).last_hidden_state, target(ids).last_hidden_state)
 
 
-def test_shape_mismatch_is_named(minilm):
+def test_the_key_map_covers_every_parameter_and_hugging_face_tensor(minilm, scratch_minilm):
+    hf_model, _ = minilm
+    key_map = hf_bert_key_map(6)
+    assert set(key_map) == set(scratch_minilm.state_dict())
+    assert sorted(name for theirs in key_map.values() for name in theirs) == sorted(
+        hf_model.state_dict()
+    )
+
+
+def test_a_wrong_shape_is_named(minilm):
     hf_model, _ = minilm
     wrong = ScratchBert(ScratchBertConfig.from_hf(hf_model.config, intermediate_size=1024))
-    with pytest.raises(WeightLoadingError, match=r"feed_forward\.up\.weight needs \(1024, 384\)"):
+    with pytest.raises(
+        RuntimeError, match=r"size mismatch for layers\.0\.feed_forward\.up\.weight"
+    ):
         load_hf_bert_weights(wrong, hf_model.state_dict())
 
 
-def test_extra_layers_are_unexpected_unless_not_strict(minilm):
+def test_layers_the_model_lacks_are_returned_unused(minilm):
     hf_model, _ = minilm
     shallow = ScratchBert(ScratchBertConfig.from_hf(hf_model.config, num_hidden_layers=4))
-    with pytest.raises(WeightLoadingError, match=r"encoder\.layer\.4\."):
-        load_hf_bert_weights(shallow, hf_model.state_dict())
-    unused = load_hf_bert_weights(shallow, hf_model.state_dict(), strict=False)
-    assert unused and all(k.startswith(("encoder.layer.4.", "encoder.layer.5.")) for k in unused)
+    unused = load_hf_bert_weights(shallow, hf_model.state_dict())
+    assert len(unused) == 2 * 16
+    assert all(name.startswith(("encoder.layer.4.", "encoder.layer.5.")) for name in unused)
 
 
 def test_task_model_state_dict_loads_and_reports_the_head():
@@ -199,7 +250,7 @@ def test_task_model_state_dict_loads_and_reports_the_head():
     hf_model = BertForSequenceClassification(hf_config).eval()
     ours = ScratchBertForSequenceClassification(ScratchBertConfig.from_hf(hf_config)).eval()
     unused = load_hf_bert_weights(ours.bert, hf_model.state_dict())
-    assert sorted(unused) == ["classifier.bias", "classifier.weight"]
+    assert unused == ["classifier.bias", "classifier.weight"]
     ours.classifier.load_state_dict(hf_model.classifier.state_dict())
     ids = torch.randint(0, 50, (2, 6))
     mask = torch.tensor([[1] * 6, [1] * 4 + [0] * 2])
@@ -208,27 +259,62 @@ def test_task_model_state_dict_loads_and_reports_the_head():
         assert (ours(ids, mask) - expected).abs().max() <= 1e-5
 
 
-def test_classification_head_shape_and_bad_arguments():
+def test_classification_head_shape():
     torch.manual_seed(0)
     classifier = ScratchBertForSequenceClassification(TINY, num_labels=3).eval()
-    logits = classifier(torch.randint(0, TINY.vocab_size, (4, 6)))
-    assert logits.shape == (4, 3)
-    with pytest.raises(ValueError, match="num_labels"):
-        ScratchBertForSequenceClassification(TINY, num_labels=0)
-    with pytest.raises(TypeError, match=r"\.bert"):
-        load_hf_bert_weights(classifier, {})
+    assert classifier(torch.randint(0, TINY.vocab_size, (4, 6))).shape == (4, 3)
 
 
-def test_config_checks_and_copies_hugging_face_fields(minilm):
+def test_config_copies_hugging_face_fields(minilm):
+    from transformers import BertConfig
+
     hf_model, _ = minilm
     config = ScratchBertConfig.from_hf(hf_model.config)
-    assert (config.hidden_size, config.num_hidden_layers, config.head_size) == (384, 6, 32)
-    with pytest.raises(ValueError, match="divisible"):
-        ScratchBertConfig(hidden_size=10, num_attention_heads=4)
-    with pytest.raises(ValueError, match="gelu"):
-        ScratchBertConfig(hidden_act="relu")
+    assert (config.hidden_size, config.num_hidden_layers, config.num_attention_heads) == (
+        384,
+        6,
+        12,
+    )
+    assert config.layer_norm_eps == hf_model.config.layer_norm_eps == 1e-12
+    with pytest.raises(AssertionError, match="GELU"):  # the tanh GELU would break the match
+        ScratchBertConfig.from_hf(BertConfig(hidden_act="gelu_new"))
+
+
+def test_transformer_encoder_matches_with_bert_settings():
+    """nn.TransformerEncoderLayer is BERT's layer with eps 1e-12, exact GELU, the mask inverted."""
+    torch.manual_seed(0)
+    ours = EncoderLayer(TINY).eval()
+    attention_mask = torch.tensor([[1] * 6, [1] * 4 + [0] * 2])
+    x = torch.randn(2, 6, TINY.hidden_size)
+
+    def torch_layer(layer_norm_eps: float) -> nn.TransformerEncoderLayer:
+        theirs = nn.TransformerEncoderLayer(
+            TINY.hidden_size,
+            TINY.num_attention_heads,
+            TINY.intermediate_size,
+            activation="gelu",
+            layer_norm_eps=layer_norm_eps,
+            batch_first=True,
+        )
+        with torch.no_grad():
+            theirs.self_attn.in_proj_weight.copy_(ours.attention.qkv.weight)
+            theirs.self_attn.in_proj_bias.copy_(ours.attention.qkv.bias)
+            theirs.self_attn.out_proj.load_state_dict(ours.attention.out.state_dict())
+            theirs.linear1.load_state_dict(ours.feed_forward.up.state_dict())
+            theirs.linear2.load_state_dict(ours.feed_forward.down.state_dict())
+            theirs.norm1.load_state_dict(ours.attention_norm.state_dict())
+            theirs.norm2.load_state_dict(ours.feed_forward_norm.state_dict())
+        return theirs.eval()
+
+    with torch.no_grad():
+        expected, _ = ours(x, padding_mask(attention_mask, x.dtype))
+        bert_like = torch_layer(1e-12)(x, src_key_padding_mask=attention_mask == 0)
+        default_eps = torch_layer(1e-5)(x, src_key_padding_mask=attention_mask == 0)
+    real = attention_mask.bool()
+    assert (bert_like - expected)[real].abs().max() <= 1e-5
+    assert (default_eps - expected)[real].abs().max() > (bert_like - expected)[real].abs().max()
 
 
 def test_too_many_tokens_are_refused():
-    with pytest.raises(ValueError, match="truncat"):
+    with pytest.raises(AssertionError, match="truncate"):
         tiny_model()(torch.zeros(1, TINY.max_position_embeddings + 1, dtype=torch.long))

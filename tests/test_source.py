@@ -6,7 +6,7 @@ import inspect
 
 import pytest
 
-from course_utils import scratch_bert
+from course_utils.lessons import scratch_bert
 from course_utils.source import show_source, source_of
 
 
@@ -14,7 +14,7 @@ def test_class_source_is_the_real_file_with_a_header():
     text = source_of(scratch_bert.FeedForward)
     header, body = text.split("\n", 1)
     line = inspect.getsourcelines(scratch_bert.FeedForward)[1]
-    assert header == f"# course_utils.scratch_bert.FeedForward, line {line}"
+    assert header == f"# course_utils.lessons.scratch_bert.FeedForward, line {line}"
     assert body.startswith("class FeedForward(nn.Module):")
     assert "def forward" in body
 

@@ -7,10 +7,11 @@
   held-out split, cycled: real, short and of mixed length, so batches carry much padding.
 - batched_sorted_vs_loop: the same batched call with the sentences sorted by length first
   (notebook 02 teaches why), for comparison.
-- scratch_bert_vs_hf: throughput of notebook 06's from-scratch BERT (course_utils.scratch_bert)
-  divided by that of Hugging Face's ``BertModel``, both holding the real all-MiniLM-L6-v2
-  weights: one forward pass on a batch of 16 held-out sentences padded to 128 tokens, eval mode,
-  no_grad, best of 3 interleaved rounds of best-of-2 each (above 1: the from-scratch one is faster).
+- scratch_bert_vs_hf: throughput of notebook 06's from-scratch BERT
+  (course_utils.lessons.scratch_bert) divided by that of Hugging Face's ``BertModel``, both
+  holding the real all-MiniLM-L6-v2 weights: one forward pass on a batch of 16 held-out sentences
+  padded to 128 tokens, eval mode, no_grad, best of 3 interleaved rounds of best-of-2 each (above
+  1: the from-scratch one is faster).
 - memory_estimate_error: the largest relative error of ``course_utils.memory.estimate_parameters``
   (a formula on the config) against ``count_parameters_exactly`` (the model built on the meta
   device) over the stored real configs of gpt2, opt-125m, bloom-560m and Mistral-7B (target
@@ -96,7 +97,11 @@ def scratch_bert_vs_hf() -> tuple[float, float, float]:
     from transformers import AutoTokenizer, BertModel
 
     from course_utils import data
-    from course_utils.scratch_bert import ScratchBert, ScratchBertConfig, load_hf_bert_weights
+    from course_utils.lessons.scratch_bert import (
+        ScratchBert,
+        ScratchBertConfig,
+        load_hf_bert_weights,
+    )
     from course_utils.timing import best_time
 
     hf_model = BertModel.from_pretrained(MINILM_ID).eval()
