@@ -29,6 +29,7 @@ def test_an_edited_export_cell_is_noticed(tmp_path, monkeypatch):
     cell.source += "\n# an edit made in the notebook only"
     nbformat.write(notebook, tmp_path / f"{stem}.ipynb")
     monkeypatch.setattr(export_lessons, "NOTEBOOKS", tmp_path)
+    monkeypatch.setattr(export_lessons, "LESSON_MODULES", {stem: module})
     assert export_lessons.main(["--check"]) == 1
     assert export_lessons.module_path(module).read_text() != export_lessons.exported_source(
         tmp_path / f"{stem}.ipynb"
