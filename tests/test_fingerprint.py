@@ -41,16 +41,21 @@ LESSON_MODULES = (
     "tasks/*",
     "text.py",
 )
-# What a recipe may build with: set-up, data, task formats and the zoo itself.
+# What a recipe may build with: set-up, Hub access, servers, data, task formats, the zoo itself.
 INFRASTRUCTURE = (
     "__init__.py",
+    "compat.py",
+    "configs.py",
     "data.py",
     "environment.py",
     "errors.py",
+    "http_server.py",
     "hub_access.py",
+    "local_hub.py",
     "paths.py",
     "session.py",
     "task_formats.py",
+    "timeouts.py",
     "zoo/*",
 )
 # Display helpers either side may use; no recipe needs them.
