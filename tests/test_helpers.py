@@ -7,9 +7,7 @@ import pytest
 
 from course_utils import exercises, text, timing
 from course_utils.errors import EmptyInputError
-from course_utils.zoo.fingerprint import commit_sha, fingerprint
 from course_utils.zoo.hf_cache import install_snapshot, installed_commit, repo_folder
-from course_utils.zoo.recipe import Recipe
 
 matplotlib.use("Agg")
 
@@ -150,18 +148,3 @@ def test_snapshot_layout_is_what_huggingface_hub_reads(tmp_path):
     from huggingface_hub import try_to_load_from_cache
 
     assert try_to_load_from_cache("org/name", "config.json", cache_dir=cache) is not None
-
-
-def test_fingerprint_follows_data_and_dependencies(tmp_path):
-    (tmp_path / "set.txt").write_text("one")
-    recipe = Recipe(
-        "r", ("org/r",), "X", "test", build=lambda context: None, data_files=("set.txt",)
-    )
-    first = fingerprint(recipe, tmp_path, {})
-    assert fingerprint(recipe, tmp_path, {}) == first
-    assert fingerprint(recipe, tmp_path, {"base": "1"}) != first
-    (tmp_path / "set.txt").write_text("two")
-    assert fingerprint(recipe, tmp_path, {}) != first
-    assert len(commit_sha(first, "org/r")) == 40
-    with pytest.raises(FileNotFoundError, match="missing"):
-        fingerprint(Recipe("r", ("o/r",), "X", "t", lambda c: None, ("absent.txt",)), tmp_path, {})

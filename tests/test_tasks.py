@@ -1,9 +1,10 @@
-"""NER and extractive QA: data, label alignment, span decoding, bad input, and stand-in quality."""
+"""NER, extractive QA and T5: data, training formats, span decoding, bad input, stand-in quality."""
 
 from __future__ import annotations
 
 import pytest
 
+from course_utils import data, task_formats
 from course_utils.errors import EmptyInputError
 from course_utils.tasks import highlight, ner, qa, reviews
 
@@ -14,7 +15,7 @@ QA_ID = "distilbert/distilbert-base-cased-distilled-squad"
 # --- data --------------------------------------------------------------------------------------
 
 
-def _entities(sentences: list[ner.TaggedSentence], kind: str) -> set[str]:
+def _entities(sentences: list[data.TaggedSentence], kind: str) -> set[str]:
     found, current = set(), []
     for sentence in sentences:
         for word, tag in [*zip(sentence.words, sentence.tags, strict=True), ("", "O")]:
@@ -28,11 +29,11 @@ def _entities(sentences: list[ner.TaggedSentence], kind: str) -> set[str]:
 
 
 def test_ner_data_is_iob2_with_held_out_names():
-    train, test = ner.load("train"), ner.load("test")
+    train, test = data.ner_sentences("train"), data.ner_sentences("test")
     assert len(train) >= 1000 and len(test) >= 200
     for sentence in train + test:
         assert len(sentence.words) == len(sentence.tags)
-        assert set(sentence.tags) <= set(ner.CONLL_LABELS)
+        assert set(sentence.tags) <= set(task_formats.CONLL_LABELS)
         for previous, tag in zip(("O",) + sentence.tags, sentence.tags, strict=False):
             if tag.startswith("I-"):  # IOB2: an I- tag continues an entity of its own type
                 assert previous[2:] == tag[2:], sentence.text
@@ -41,7 +42,7 @@ def test_ner_data_is_iob2_with_held_out_names():
 
 
 def test_qa_answers_are_exact_slices_and_test_contexts_are_new():
-    train, test = qa.load("train"), qa.load("test")
+    train, test = data.qa_questions("train"), data.qa_questions("test")
     for example in train + test:
         if example.answer is not None:
             start = example.answer_start
@@ -51,8 +52,6 @@ def test_qa_answers_are_exact_slices_and_test_contexts_are_new():
 
 
 def test_reviews_are_balanced_and_never_in_the_sentiment_training_data():
-    from course_utils import data
-
     rows = reviews.load()
     assert len(rows) == 48 and sum(r.label for r in rows) == 24
     assert all((r.stars >= 4) == (r.label == 1) for r in rows)
@@ -64,11 +63,72 @@ def test_reviews_are_balanced_and_never_in_the_sentiment_training_data():
 
 
 def test_later_sub_tokens_continue_their_word_and_specials_are_ignored():
-    label2id = {label: i for i, label in enumerate(ner.CONLL_LABELS)}
+    label2id = {label: i for i, label in enumerate(task_formats.CONLL_LABELS)}
     word_ids = [None, 0, 0, 1, 2, 2, None]  # [CLS] ke ##strel aerospace join ##ed [SEP]
-    labels = ner.word_labels_to_token_labels(word_ids, ["B-ORG", "I-ORG", "O"], label2id)
+    labels = task_formats.word_labels_to_token_labels(word_ids, ["B-ORG", "I-ORG", "O"], label2id)
     b_org, i_org = label2id["B-ORG"], label2id["I-ORG"]
     assert labels == [-100, b_org, i_org, i_org, 0, 0, -100]
+
+
+@pytest.fixture(scope="module")
+def minilm_tokenizer():
+    """The tokenizer the NER and QA stand-ins are trained with (no zoo needed)."""
+    from transformers import BertTokenizerFast
+
+    from course_utils.zoo.minilm import minilm_dir
+
+    return BertTokenizerFast.from_pretrained(minilm_dir(), model_max_length=512)
+
+
+def test_ner_training_features_give_each_word_its_tag_at_its_first_token(minilm_tokenizer):
+    import torch
+
+    sentences = data.ner_sentences("train")[:16]
+    label2id = {label: i for i, label in enumerate(task_formats.CONLL_LABELS)}
+    batch = task_formats.ner_training_features(minilm_tokenizer, sentences, label2id)
+    specials = [
+        minilm_tokenizer.cls_token_id,
+        minilm_tokenizer.sep_token_id,
+        minilm_tokenizer.pad_token_id,
+    ]
+    ignored = batch["labels"] == task_formats.IGNORED
+    assert torch.equal(ignored, torch.isin(batch["input_ids"], torch.tensor(specials)))
+    for row, sentence in enumerate(sentences):
+        word_ids = minilm_tokenizer(list(sentence.words), is_split_into_words=True).word_ids()
+        firsts = [i for i, w in enumerate(word_ids) if w is not None and w != word_ids[i - 1]]
+        tags = [task_formats.CONLL_LABELS[batch["labels"][row, i]] for i in firsts]
+        assert tags == list(sentence.tags)
+
+
+def test_qa_training_targets_point_at_the_answer_or_at_cls(minilm_tokenizer):
+    examples = data.qa_questions("train")[:48]
+    features = task_formats.qa_training_features(minilm_tokenizer, examples)
+    assert len(features["input_ids"]) == len(examples)  # short contexts: one window each
+    for i, example in enumerate(examples):
+        ids, start, end = (
+            features[k][i] for k in ("input_ids", "start_positions", "end_positions")
+        )
+        if example.answer is None:
+            assert start == end == 0  # [CLS]: "no answer here"
+        else:
+            found = minilm_tokenizer.decode(ids[start : end + 1])
+            assert found.replace(" ", "") == example.answer.lower().replace(" ", "")
+    assert any(e.answer is None for e in examples) and any(e.answer for e in examples)
+
+
+def test_t5_prefixes_are_the_ones_the_notebooks_send():
+    from course_utils.seq2seq import t5_input
+
+    assert task_formats.t5_prefixed("translate", "Hi") == "translate English to German: Hi"
+    assert task_formats.t5_prefixed("summarize", "A text.") == "summarize: A text."
+    question = task_formats.t5_prefixed("question", "Who?", context="Anna came.")
+    assert question == "question: Who? context: Anna came."
+    # Notebook 08 builds its inputs with seq2seq.t5_input: the formats the stand-in learnt.
+    assert t5_input("translate", "Hi") == task_formats.t5_prefixed("translate", "Hi")
+    assert t5_input("summarize", "A text.") == task_formats.t5_prefixed("summarize", "A text.")
+    assert t5_input("question", "Who?", context="Anna came.") == question
+    with pytest.raises(ValueError, match="context"):
+        task_formats.t5_prefixed("question", "Who?")
 
 
 def test_entity_scores_count_whole_entities():
@@ -294,7 +354,7 @@ def test_ner_stand_in_entity_f1_on_held_out_split():
 
     model = AutoModelForTokenClassification.from_pretrained(NER_ID)
     tokenizer = AutoTokenizer.from_pretrained(NER_ID)
-    assert tuple(model.config.id2label[i] for i in range(9)) == ner.CONLL_LABELS
+    assert tuple(model.config.id2label[i] for i in range(9)) == task_formats.CONLL_LABELS
     test = ner.load("test")
     predicted = ner.predict_tags(model, tokenizer, [s.words for s in test])
     scores = ner.entity_scores([s.tags for s in test], predicted)

@@ -1,6 +1,6 @@
-"""Task helpers the encoder notebooks share: named entities (``ner``) and extractive QA (``qa``).
+"""Task helpers the notebooks share: named entities (``ner``), extractive QA (``qa``), summaries.
 
-Each module keeps one task's data loader, its input/label conventions, its inference helper
-and its score together, so the notebooks, the offline stand-ins and the tests use one
-definition of the task.
+They run a model on a task and score it, on the data sets ``course_utils.data`` reads, in the
+input formats of ``course_utils.task_formats`` that the offline stand-ins were trained in. The zoo
+imports none of these modules, so editing a helper rebuilds no model.
 """

@@ -1,7 +1,6 @@
 """Show named entities inside their text: coloured marks in Jupyter, ``[span](TYPE)`` elsewhere.
 
-Kept apart from ``ner`` (whose code shapes the NER stand-in's training) so that changing how
-entities look never rebuilds a model.
+Display only, kept apart from ``ner``'s tagging and scoring.
 """
 
 from __future__ import annotations

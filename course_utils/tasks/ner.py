@@ -1,31 +1,25 @@
-"""Named-entity recognition: the data, the label set, word-level tagging, scoring and display.
+"""Named-entity recognition: tagging words with a token classifier, and scoring the entities.
 
 Token classification predicts one label per *sub-word token*, while people annotate and score
-*words* and *entities*. This module does the two translations the course needs: words → tokens
-for training (a word's later sub-tokens continue its entity), and tokens → words (read at each
-word's first sub-token) → entity spans for prediction and scoring (entity-level F1, the CoNLL
-measure, via ``seqeval``).
+*words* and *entities*. Training carries word tags over to tokens (a word's later sub-tokens
+continue its entity: ``task_formats.word_labels_to_token_labels``, the format the NER stand-in
+learnt); this module goes the other way, tokens → words (read at each word's first sub-token) →
+entity spans, for prediction and scoring (entity-level F1, the CoNLL measure, via ``seqeval``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
+from course_utils.data import TaggedSentence, ner_sentences
 from course_utils.errors import CourseError, EmptyInputError
-from course_utils.paths import data_dir
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-Split = Literal["train", "test"]
-NER_FILES = {"train": "ner/train.conll", "test": "ner/test.conll"}
-# The label order of dslim/bert-base-NER (CoNLL-2003, IOB2), so the stand-in's ids match it.
-CONLL_LABELS = ("O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
+load = ner_sentences  # notebook 04 reads the data set as ner.load
 ENTITY_TYPES = ("PER", "ORG", "LOC", "MISC")
-IGNORED = -100  # the label id PyTorch's cross-entropy skips
 
 
 class SentenceTooLongError(CourseError, ValueError):
@@ -40,80 +34,6 @@ class SentenceTooLongError(CourseError, ValueError):
         self.length = length
         self.limit = limit
         super().__init__(message)
-
-
-@dataclass(frozen=True)
-class TaggedSentence:
-    """One annotated sentence: words and their IOB2 tags, same length."""
-
-    words: tuple[str, ...]
-    tags: tuple[str, ...]
-
-    @property
-    def text(self) -> str:
-        """The words joined by spaces (the data keeps punctuation as separate words)."""
-        return " ".join(self.words)
-
-
-def load(split: Split, root: Path | None = None) -> list[TaggedSentence]:
-    """The project's NER sentences (``data/ner``); ``test`` is held out and never trained on."""
-    if split not in NER_FILES:
-        raise ValueError(f"split must be 'train' or 'test', not {split!r}.")
-    text = ((root or data_dir()) / NER_FILES[split]).read_text(encoding="utf-8")
-    sentences = []
-    for block in text.strip().split("\n\n"):
-        pairs = [line.split("\t") for line in block.splitlines()]
-        words, tags = zip(*pairs, strict=True)
-        sentences.append(TaggedSentence(tuple(words), tuple(tags)))
-    return sentences
-
-
-def word_labels_to_token_labels(
-    word_ids: Sequence[int | None], word_tags: Sequence[str], label2id: Mapping[str, int]
-) -> list[int]:
-    """Token labels from word tags: a word's later sub-tokens continue it (``B-X`` → ``I-X``).
-
-    ``Kestrel`` → ``ke ##strel``: tagged ``B-ORG I-ORG``, not ``B-ORG B-ORG``. Then every
-    sub-token carries a label that the pipeline's ``aggregation_strategy="simple"`` can merge
-    into one entity. Special tokens get the ignored id, so they never count in the loss.
-    """
-    labels, previous = [], None
-    for word_id in word_ids:
-        if word_id is None:
-            labels.append(IGNORED)
-        elif word_id == previous:
-            tag = word_tags[word_id]
-            labels.append(label2id["I-" + tag[2:] if tag.startswith("B-") else tag])
-        else:
-            labels.append(label2id[word_tags[word_id]])
-        previous = word_id
-    return labels
-
-
-def encode(
-    tokenizer: PreTrainedTokenizerBase,
-    sentences: Sequence[TaggedSentence],
-    label2id: Mapping[str, int],
-    max_length: int = 64,
-) -> dict[str, Any]:
-    """Tokenise pre-split words (fast tokenizer needed) and attach token-level ``labels``."""
-    import torch
-
-    encoded = tokenizer(
-        [list(s.words) for s in sentences],
-        is_split_into_words=True,
-        truncation=True,
-        max_length=max_length,
-        padding=True,
-        return_tensors="pt",
-    )
-    labels = [
-        word_labels_to_token_labels(encoded.word_ids(i), s.tags, label2id)
-        for i, s in enumerate(sentences)
-    ]
-    batch = dict(encoded)
-    batch["labels"] = torch.tensor(labels)
-    return batch
 
 
 def _check_word_lists(sentences: Any, name: str, item: str) -> list[list[str]]:

@@ -19,41 +19,28 @@ tokenizers, for offsets) and the model's ``start_logits`` / ``end_logits``.
 
 from __future__ import annotations
 
-import json
 import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from course_utils.data import QAExample, qa_questions
 from course_utils.errors import CourseError, EmptyInputError
-from course_utils.paths import data_dir
+from course_utils.task_formats import QA_MAX_LENGTH, QA_STRIDE, qa_windows
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-Split = Literal["train", "test"]
-QA_FILES = {"train": "qa/train.jsonl", "test": "qa/test.jsonl"}
+load = qa_questions  # notebooks 04 and 08 read the data set as qa.load
 DEFAULT_MIN_SCORE = 0.2
-DEFAULT_MAX_LENGTH = 384  # tokens per window, question included (SQuAD's usual setting)
-DEFAULT_STRIDE = 128  # tokens two neighbouring windows share, so no answer is cut in half
+DEFAULT_MAX_LENGTH = QA_MAX_LENGTH  # tokens per window, the question included
+DEFAULT_STRIDE = QA_STRIDE  # tokens two neighbouring windows share
 _SPECIAL_TOKENS = 3  # [CLS] question [SEP] context [SEP]
 
 
 class QAInputError(CourseError, ValueError):
     """The QA helpers were given the wrong kind of argument, or window settings that cannot work."""
-
-
-@dataclass(frozen=True)
-class QAExample:
-    """A question about a context; ``answer`` is None when the context does not answer it."""
-
-    id: str
-    context: str
-    question: str
-    answer: str | None
-    answer_start: int | None
 
 
 @dataclass(frozen=True)
@@ -84,21 +71,6 @@ class Answer:
             f"no answer: the best span scores {self.score:.2f}, below {self.min_score:.2f}, "
             "so the context probably does not say"
         )
-
-
-def load(split: Split, root: Path | None = None) -> list[QAExample]:
-    """The project's QA questions (``data/qa``); ``test`` is held out and never trained on."""
-    if split not in QA_FILES:
-        raise ValueError(f"split must be 'train' or 'test', not {split!r}.")
-    examples = []
-    path = (root or data_dir()) / QA_FILES[split]
-    for line in path.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        for q in record["questions"]:
-            examples.append(
-                QAExample(q["id"], record["context"], q["question"], q["answer"], q["answer_start"])
-            )
-    return examples
 
 
 def window_limit(
@@ -147,8 +119,9 @@ def encode_windows(
 ) -> Any:
     """Tokenise (question, context) pairs into overlapping windows of the context.
 
-    Returns the tokenizer's ``BatchEncoding`` with ``offset_mapping`` (character spans of each
-    token) and ``overflow_to_sample_mapping`` (which pair each window came from).
+    The windows the QA stand-in was trained on (``task_formats.qa_windows``: a ``BatchEncoding``
+    with ``offset_mapping`` and ``overflow_to_sample_mapping``), after refusing settings that
+    leave a window no room for new context.
     """
     limit = window_limit(tokenizer)
     _check_window(max_length, stride, limit)
@@ -171,17 +144,7 @@ def encode_windows(
                 f"stride={stride} a window has no room for new context. {advice}"
                 + (f" (this model reads at most {limit} tokens)." if limit is not None else ".")
             )
-    return tokenizer(
-        list(questions),
-        list(contexts),
-        truncation="only_second",
-        max_length=max_length,
-        stride=stride,
-        return_overflowing_tokens=True,
-        return_offsets_mapping=True,
-        padding=True,
-        return_tensors="pt",
-    )
+    return qa_windows(tokenizer, questions, contexts, max_length, stride)
 
 
 def _check(questions: Sequence[str], contexts: Sequence[str]) -> None:
@@ -279,47 +242,6 @@ def answer_question(
 ) -> Answer:
     """Answer one question from ``context``; ``options`` as for ``answer_questions``."""
     return answer_questions([question], [context], model, tokenizer, **options)[0]
-
-
-def training_features(
-    tokenizer: PreTrainedTokenizerBase,
-    examples: Sequence[QAExample],
-    max_length: int = DEFAULT_MAX_LENGTH,
-    stride: int = DEFAULT_STRIDE,
-) -> dict[str, Any]:
-    """Windows with ``start_positions`` / ``end_positions`` token targets for training.
-
-    A window that does not contain the whole answer, and every window of an unanswerable
-    question, points at [CLS] (position 0): the SQuAD 2.0 convention for "no answer here".
-    """
-    import torch
-
-    encoded = encode_windows(
-        tokenizer, [e.question for e in examples], [e.context for e in examples], max_length, stride
-    )
-    starts, ends = [], []
-    for window, sample in enumerate(encoded["overflow_to_sample_mapping"].tolist()):
-        example = examples[sample]
-        start_token = end_token = 0
-        if example.answer is not None:
-            answer_start = example.answer_start
-            answer_end = answer_start + len(example.answer)
-            sequence_ids = encoded.sequence_ids(window)
-            for token, (begin, finish) in enumerate(encoded["offset_mapping"][window].tolist()):
-                if sequence_ids[token] != 1:
-                    continue
-                if begin <= answer_start < finish:
-                    start_token = token
-                if begin < answer_end <= finish:
-                    end_token = token
-            if not (start_token and end_token):  # the answer is not (wholly) in this window
-                start_token = end_token = 0
-        starts.append(start_token)
-        ends.append(end_token)
-    features = {name: encoded[name] for name in tokenizer.model_input_names if name in encoded}
-    features["start_positions"] = torch.tensor(starts)
-    features["end_positions"] = torch.tensor(ends)
-    return features
 
 
 def normalize_answer(text: str) -> str:

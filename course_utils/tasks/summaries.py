@@ -1,4 +1,4 @@
-"""Short news articles with one-sentence summaries (``data/summaries``), and how to score them.
+"""Scoring summaries of the short news articles in ``data/summaries``.
 
 The summarization stand-ins (BART, Flan-T5) train on the ``train`` split; notebook 08 and the
 tests evaluate on ``test`` (numbers and phrasings training never saw) and ``unseen`` (also names
@@ -11,41 +11,15 @@ facts (capitalised words and numbers) that the generated summary contains.
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
 
-from course_utils.paths import data_dir
+from course_utils.data import news_articles
 
-SUMMARIES_FILE = "summaries/summaries.jsonl"
-Split = Literal["train", "test", "unseen"]
-SPLITS = ("train", "test", "unseen")
+load = news_articles  # notebook 08 reads the data set as summaries.load
 # Numbers need no word boundary: a garbled summary glues digits to a word ("of93000"), and
 # that invented number must still count as a fact.
 _FACT = re.compile(r"\b[A-Z][a-z]+\b|\d+")
 _SENTENCE_START_WORDS = {"The", "A", "An", "In", "On", "It", "Its", "About", "More"}
-
-
-@dataclass(frozen=True)
-class Summarised:
-    topic: str
-    article: str
-    summary: str
-
-
-def load(split: Split, root: Path | None = None) -> list[Summarised]:
-    """The articles of one split, in file order."""
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {', '.join(SPLITS)}; not {split!r}.")
-    path = (root or data_dir()) / SUMMARIES_FILE
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    return [
-        Summarised(row["topic"], row["article"], row["summary"])
-        for row in rows
-        if row["split"] == split
-    ]
 
 
 def facts(text: str) -> set[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from course_utils.errors import ModelNotInZooError
 from course_utils.paths import data_dir, zoo_root
-from course_utils.zoo.fingerprint import commit_sha, fingerprint
+from course_utils.zoo.fingerprint import CodeIndex, commit_sha, fingerprints
 from course_utils.zoo.hf_cache import installed_commit
 from course_utils.zoo.recipe import BuildContext, Recipe, all_recipes
 
@@ -81,22 +81,22 @@ def local_hub_cache_dir() -> Path:
 def plan() -> list[StandIn]:
     """Every stand-in with its fingerprint and whether it is already installed, in build order.
 
-    Cheap (hashes a few files, imports no ML library): ``setup()`` calls it on every start.
+    Cheap (parses and hashes a few files, imports no ML library): ``setup()`` calls it on every
+    start.
     """
-    data = data_dir()
+    recipes = list(all_recipes().values())
+    code = CodeIndex()
+    prints = fingerprints(recipes, data_dir(), code=code)
+    sources = fingerprints(recipes, data_dir(), with_libraries=False, code=code)
     states: list[StandIn] = []
-    prints: dict[str, str] = {}
-    sources: dict[str, str] = {}
-    for recipe in all_recipes().values():
-        print_ = fingerprint(recipe, data, {name: prints[name] for name in recipe.needs})
-        source = fingerprint(recipe, data, {n: sources[n] for n in recipe.needs}, False)
-        prints[recipe.name], sources[recipe.name] = print_, source
+    for recipe in recipes:
+        print_ = prints[recipe.name]
         state = StandIn(recipe, print_, built=False)
         built = (state.build_dir / ".complete").exists() and all(
             installed_commit(hub_cache_dir(), repo_id) == commit_sha(print_, repo_id)
             for repo_id in recipe.cached_ids
         )
-        states.append(StandIn(recipe, print_, built, source))
+        states.append(StandIn(recipe, print_, built, sources[recipe.name]))
     return states
 
 

@@ -44,14 +44,14 @@ class Recipe:
         architecture: the transformers class the stand-in keeps, same as the real model's.
         summary: one line for ``python -m course_utils.zoo list``.
         build: writes the model repo into ``BuildContext.out_dir``.
-        data_files: paths under ``data/`` the build reads; part of the fingerprint.
+        data_files: paths under ``data/`` the build reads; part of the fingerprint. (The code
+            it runs is found from the recipe module's imports: see ``fingerprint``.)
         needs: names of recipes whose output this one starts from.
-        ingredients: modules of ``course_utils`` (relative paths such as ``"tasks/ner.py"``)
-            this recipe's weights depend on beyond the shared training code; part of its
-            fingerprint, so editing them rebuilds this stand-in and no other.
         gated: the real model is gated on the Hub. The stand-in is built but not put in the
             offline cache: only the course's local test Hub serves it, and only after login,
             so offline runs meet the same gate as online ones (notebook 05).
+        module_file: the recipe's module (``all_recipes`` sets it): the code it imports is part
+            of the fingerprint.
     """
 
     name: str
@@ -61,7 +61,6 @@ class Recipe:
     build: Callable[[BuildContext], None]
     data_files: tuple[str, ...] = ()
     needs: tuple[str, ...] = field(default_factory=tuple)
-    ingredients: tuple[str, ...] = ()
     gated: bool = False
     module_file: Path | None = None
 

@@ -1,8 +1,7 @@
 """Training loops for the token-level task heads: named entities and extractive QA.
 
-They reuse the shared loop (``training.train``) and take their inputs from the task modules
-(``course_utils.tasks``), so the stand-ins are trained with the very conventions the notebooks
-and tests use to run and score them.
+They reuse the shared loop (``training.train``) and take their inputs in the formats of
+``course_utils.task_formats``, the conventions the notebooks' task helpers use to run the models.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from course_utils.tasks import ner, qa
+from course_utils.task_formats import ner_training_features, qa_training_features
 from course_utils.zoo.training import Batch, shuffled_batches, train
 
 BUCKET_BATCHES = 8  # batches per length bucket
@@ -18,6 +17,8 @@ BUCKET_BATCHES = 8  # batches per length bucket
 if TYPE_CHECKING:
     import torch
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    from course_utils.data import QAExample, TaggedSentence
 
 
 def freeze_bottom(model: PreTrainedModel, layers: Sequence[torch.nn.Module]) -> None:
@@ -59,19 +60,19 @@ def length_bucketed_batches(
 def fine_tune_token_classifier(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
-    sentences: Sequence[ner.TaggedSentence],
+    sentences: Sequence[TaggedSentence],
     label2id: Mapping[str, int],
     epochs: int,
     batch_size: int = 16,
     lr: float = 1e-4,
     seed: int = 0,
 ) -> list[float]:
-    """Fine-tune a token classifier on word-tagged sentences (see ``ner.encode``)."""
+    """Fine-tune a token classifier on word-tagged sentences (see ``ner_training_features``)."""
     model.get_input_embeddings().requires_grad_(False)  # see freeze_bottom
     indices = shuffled_batches(len(sentences), batch_size, seed)
 
     def next_batch(step: int) -> Batch:
-        return ner.encode(tokenizer, [sentences[i] for i in indices(step)], label2id)
+        return ner_training_features(tokenizer, [sentences[i] for i in indices(step)], label2id)
 
     steps = epochs * -(-len(sentences) // batch_size)
     return train(model, next_batch, steps, lr, desc="fine-tune NER")
@@ -80,7 +81,7 @@ def fine_tune_token_classifier(
 def fine_tune_extractive_qa(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
-    examples: Sequence[qa.QAExample],
+    examples: Sequence[QAExample],
     epochs: int,
     frozen_layers: Sequence[torch.nn.Module] = (),
     batch_size: int = 16,
@@ -93,6 +94,6 @@ def fine_tune_extractive_qa(
     batches = length_bucketed_batches(lengths, batch_size, epochs, seed)
 
     def next_batch(step: int) -> Batch:
-        return qa.training_features(tokenizer, [examples[i] for i in batches[step]])
+        return qa_training_features(tokenizer, [examples[i] for i in batches[step]])
 
     return train(model, next_batch, len(batches), lr, desc="fine-tune QA")

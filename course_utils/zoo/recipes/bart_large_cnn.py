@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course_utils.tasks import summaries
+from course_utils import data
 from course_utils.zoo.recipe import BuildContext, Recipe
 from course_utils.zoo.seq2seq_training import train_text_to_text
 from course_utils.zoo.tokenizers_ import train_byte_level_bpe
@@ -51,7 +51,7 @@ def _digit_by_digit(folder: Path) -> PreTrainedTokenizerBase:
 def build(context: BuildContext) -> None:
     from transformers import BartConfig, BartForConditionalGeneration, GenerationConfig
 
-    articles = summaries.load("train", context.data_dir)
+    articles = data.news_articles("train", context.data_dir)
     texts = [a.article for a in articles] + [a.summary for a in articles]
     train_byte_level_bpe(texts, VOCAB_SIZE, context.out_dir, "BartTokenizer", BART_SPECIAL_TOKENS)
     tokenizer = _digit_by_digit(context.out_dir)
@@ -102,6 +102,5 @@ RECIPE = Recipe(
     architecture="BartForConditionalGeneration",
     summary="tiny BART (2+2 layers, 128 wide) + byte-level BPE, summarises data/summaries articles",
     build=build,
-    data_files=(summaries.SUMMARIES_FILE,),
-    ingredients=("tasks/summaries.py", "zoo/seq2seq_training.py"),
+    data_files=(data.SUMMARIES_FILE,),
 )

@@ -8,7 +8,8 @@ vocabulary is uncased, so unlike the real model it cannot use capital letters as
 
 from __future__ import annotations
 
-from course_utils.tasks import ner
+from course_utils import data
+from course_utils.task_formats import CONLL_LABELS
 from course_utils.zoo.minilm import minilm_dir
 from course_utils.zoo.recipe import BuildContext, Recipe
 from course_utils.zoo.task_training import fine_tune_token_classifier
@@ -19,14 +20,14 @@ EPOCHS = 2
 def build(context: BuildContext) -> None:
     from transformers import BertForTokenClassification, BertTokenizerFast
 
-    id2label = dict(enumerate(ner.CONLL_LABELS))
+    id2label = dict(enumerate(CONLL_LABELS))
     label2id = {label: i for i, label in id2label.items()}
     model = BertForTokenClassification.from_pretrained(
         minilm_dir(), id2label=id2label, label2id=label2id
     )
     model.config.architectures = ["BertForTokenClassification"]
     tokenizer = BertTokenizerFast.from_pretrained(minilm_dir(), model_max_length=512)
-    train = ner.load("train", context.data_dir)
+    train = data.ner_sentences("train", context.data_dir)
     fine_tune_token_classifier(model, tokenizer, train, label2id, EPOCHS, seed=context.seed)
     model.save_pretrained(context.out_dir)
     tokenizer.save_pretrained(context.out_dir)
@@ -38,6 +39,5 @@ RECIPE = Recipe(
     architecture="BertForTokenClassification",
     summary="real MiniLM encoder with the CoNLL labels, fine-tuned on data/ner (train split)",
     build=build,
-    data_files=(ner.NER_FILES["train"],),
-    ingredients=("tasks/ner.py", "zoo/task_training.py"),
+    data_files=(data.NER_FILES["train"],),
 )

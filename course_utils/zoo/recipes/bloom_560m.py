@@ -48,5 +48,4 @@ RECIPE = Recipe(
     summary="tiny BLOOM (ALiBi, 3 layers, 128 wide) + byte-level BPE, trained on data/stories",
     build=build,
     data_files=(data.STORIES_FILE,),
-    ingredients=("zoo/story_decoders.py",),
 )

@@ -4,12 +4,12 @@ The real model is a DistilBERT distilled on SQuAD v1.1. The stand-in keeps its a
 (``DistilBertForQuestionAnswering``): the real MiniLM encoder converted exactly into a
 DistilBERT (see ``minilm.py``), fine-tuned on the train split of ``data/qa``. That data also
 holds questions the context does not answer (SQuAD 2.0 style, target [CLS]), so the stand-in
-learns to give such questions low span scores, which ``tasks.qa`` reports as "no answer".
+learns to give such questions low span scores, which notebook 04 reports as "no answer".
 """
 
 from __future__ import annotations
 
-from course_utils.tasks import qa
+from course_utils import data
 from course_utils.zoo.minilm import bert_to_distilbert_state, distilbert_config, minilm_dir
 from course_utils.zoo.recipe import BuildContext, Recipe
 from course_utils.zoo.task_training import fine_tune_extractive_qa
@@ -26,7 +26,7 @@ def build(context: BuildContext) -> None:
     model = DistilBertForQuestionAnswering(config)
     model.load_state_dict(bert_to_distilbert_state(bert.state_dict()), strict=False)
     tokenizer = DistilBertTokenizerFast.from_pretrained(minilm_dir(), model_max_length=512)
-    train = qa.load("train", context.data_dir)
+    train = data.qa_questions("train", context.data_dir)
     frozen = model.distilbert.transformer.layer[:FROZEN_LAYERS]
     fine_tune_extractive_qa(model, tokenizer, train, EPOCHS, frozen, seed=context.seed)
     model.save_pretrained(context.out_dir)
@@ -39,6 +39,5 @@ RECIPE = Recipe(
     architecture="DistilBertForQuestionAnswering",
     summary="real MiniLM encoder as DistilBERT, fine-tuned on data/qa (train split)",
     build=build,
-    data_files=(qa.QA_FILES["train"],),
-    ingredients=("tasks/qa.py", "zoo/task_training.py"),
+    data_files=(data.QA_FILES["train"],),
 )

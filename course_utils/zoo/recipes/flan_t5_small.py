@@ -2,9 +2,10 @@
 
 Same class (``T5ForConditionalGeneration``) with Flan-T5's gated-GELU feed-forward and a
 SentencePiece unigram tokenizer with 100 sentinel tokens. Like T5 itself, ONE model learns
-several tasks, each told by the prefix ``course_utils.seq2seq.t5_input`` writes: the project's
-English→German pairs (``translate English to German: …``), its news articles (``summarize: …``)
-and its answerable questions (``question: … context: …``), trained together with Adafactor.
+several tasks, each told by its prefix (``course_utils.task_formats.t5_prefixed``): the
+project's English→German pairs (``translate English to German: …``), its news articles
+(``summarize: …``) and its answerable questions (``question: … context: …``), trained together
+with Adafactor.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from course_utils import data
-from course_utils.seq2seq import t5_input
-from course_utils.tasks import qa, summaries
+from course_utils.task_formats import t5_prefixed
 from course_utils.zoo.recipe import BuildContext, Recipe
 from course_utils.zoo.seq2seq_training import adafactor, task_mixture
 from course_utils.zoo.tokenizers_ import train_t5_unigram
@@ -32,14 +32,16 @@ def text_to_text_tasks(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
     """The training pairs of each task, their sources already prefixed as T5 expects."""
     return {
         "translate": [
-            (t5_input("translate", en), de) for en, de in data.translation_pairs("train", data_dir)
+            (t5_prefixed("translate", en), de)
+            for en, de in data.translation_pairs("train", data_dir)
         ],
         "summarize": [
-            (t5_input("summarize", a.article), a.summary) for a in summaries.load("train", data_dir)
+            (t5_prefixed("summarize", a.article), a.summary)
+            for a in data.news_articles("train", data_dir)
         ],
         "question": [
-            (t5_input("question", q.question, context=q.context), q.answer)
-            for q in qa.load("train", data_dir)
+            (t5_prefixed("question", q.question, context=q.context), q.answer)
+            for q in data.qa_questions("train", data_dir)
             if q.answer is not None
         ],
     }
@@ -53,7 +55,7 @@ def build(context: BuildContext) -> None:
     # their contexts), plus each passage once more on its own, as the questions repeat them.
     texts = [source for pairs in tasks.values() for source, _ in pairs]
     texts += [target for name in ("translate", "summarize") for _, target in tasks[name]]
-    texts += sorted({q.context for q in qa.load("train", context.data_dir)})
+    texts += sorted({q.context for q in data.qa_questions("train", context.data_dir)})
     tokenizer = train_t5_unigram(texts, VOCAB_SIZE, context.out_dir)
     config = T5Config(
         vocab_size=len(tokenizer),
@@ -101,6 +103,5 @@ RECIPE = Recipe(
     architecture="T5ForConditionalGeneration",
     summary="tiny T5 (2+2 layers, 128 wide): translates, summarises and answers (data/ tasks)",
     build=build,
-    data_files=(data.TRANSLATION_FILE, summaries.SUMMARIES_FILE, *qa.QA_FILES.values()),
-    ingredients=("seq2seq.py", "tasks/qa.py", "tasks/summaries.py", "zoo/seq2seq_training.py"),
+    data_files=(data.TRANSLATION_FILE, data.SUMMARIES_FILE, *data.QA_FILES.values()),
 )

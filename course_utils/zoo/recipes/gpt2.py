@@ -43,5 +43,4 @@ RECIPE = Recipe(
     summary="tiny GPT-2 (3 layers, 128 wide) + byte-level BPE trained on data/stories",
     build=build,
     data_files=(data.STORIES_FILE,),
-    ingredients=("zoo/story_decoders.py",),
 )

@@ -42,5 +42,4 @@ RECIPE = Recipe(
     summary="tiny GPT-Neo (global/local attention, 3 layers, 128 wide) trained on data/stories",
     build=build,
     data_files=(data.STORIES_FILE,),
-    ingredients=("zoo/story_decoders.py",),
 )

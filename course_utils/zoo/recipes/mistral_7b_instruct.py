@@ -68,6 +68,5 @@ RECIPE = Recipe(
     summary="tiny Mistral (GQA, 3 layers, 128 wide) answering story requests; gated: test Hub only",
     build=build,
     data_files=(data.STORIES_FILE,),
-    ingredients=("zoo/story_decoders.py",),
     gated=True,
 )

@@ -57,5 +57,4 @@ RECIPE = Recipe(
     summary="tiny OPT (3 layers, 128 wide) + byte-level BPE with OPT's tokens, on data/stories",
     build=build,
     data_files=(data.STORIES_FILE,),
-    ingredients=("zoo/story_decoders.py",),
 )

@@ -103,5 +103,4 @@ RECIPE = Recipe(
     summary="tiny Marian (2+2 layers, 128 wide) + two SentencePiece models, data/translation en→de",
     build=build,
     data_files=(data.TRANSLATION_FILE,),
-    ingredients=("zoo/seq2seq_training.py",),
 )

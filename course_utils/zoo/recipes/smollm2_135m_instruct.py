@@ -158,5 +158,4 @@ RECIPE = Recipe(
     "transformers",
     build=build,
     data_files=(CHAT_FILE,),
-    ingredients=("zoo/story_decoders.py",),
 )
