@@ -16,7 +16,7 @@
   (a formula on the config) against ``count_parameters_exactly`` (the model built on the meta
   device) over the stored real configs of gpt2, opt-125m, bloom-560m and Mistral-7B (target
   ≤ 0.01; no download, no weights).
-- kv_cache_speedup: notebook 07b's from-scratch GPT-2 (course_utils.scratch_gpt), greedy
+- kv_cache_speedup: notebook 07b's from-scratch GPT-2 (course_utils.lessons.scratch_gpt), greedy
   generation of 200 new tokens after a 32-token prompt, without the KV cache (the whole text
   again each step) divided by with it (only the newest token each step), as a speed-up factor.
   A GPT-2 config of 6 layers × 384 wide, 6 heads, 512 positions, GPT-2's 50257-token
@@ -156,7 +156,7 @@ def _gpt_bench_models(prompt_tokens: int = GPT_PROMPT):
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    from course_utils.scratch_gpt import ScratchGPT, ScratchGPTConfig, load_hf_gpt2_weights
+    from course_utils.lessons.scratch_gpt import ScratchGPT, ScratchGPTConfig, load_hf_gpt2_weights
 
     torch.manual_seed(0)
     config = GPT2Config(
@@ -166,7 +166,7 @@ def _gpt_bench_models(prompt_tokens: int = GPT_PROMPT):
     # Random weights may pick the end-of-text token: never stop early, always 200 tokens.
     hf_model.generation_config.eos_token_id = None
     hf_model.generation_config.pad_token_id = None
-    scratch = ScratchGPT(ScratchGPTConfig.from_hf(config)).eval()
+    scratch = ScratchGPT(ScratchGPTConfig.from_hf(config))
     load_hf_gpt2_weights(scratch, hf_model.state_dict())
     prompt = torch.randint(0, config.vocab_size, (1, prompt_tokens))
     return hf_model, scratch, prompt
@@ -176,13 +176,13 @@ def kv_cache_speedup(
     prompt_tokens: int = GPT_PROMPT, cached_runs: int = 3, uncached_runs: int = 2
 ) -> tuple[float, float, float]:
     """(uncached_seconds / cached_seconds, cached_seconds, uncached_seconds), 200 greedy tokens."""
-    from course_utils.scratch_gpt import generate_greedy
+    from course_utils.lessons.scratch_gpt import generate
     from course_utils.timing import best_time
 
     _, scratch, prompt = _gpt_bench_models(prompt_tokens)
-    cached = best_time(lambda: generate_greedy(scratch, prompt, GPT_NEW_TOKENS), cached_runs)
+    cached = best_time(lambda: generate(scratch, prompt, GPT_NEW_TOKENS), cached_runs)
     uncached = best_time(
-        lambda: generate_greedy(scratch, prompt, GPT_NEW_TOKENS, use_cache=False),
+        lambda: generate(scratch, prompt, GPT_NEW_TOKENS, use_cache=False),
         repeat=uncached_runs,
         warmup=0,  # seconds a run: the cached runs have warmed everything up already
     )
@@ -193,7 +193,7 @@ def scratch_gpt_vs_hf_generate() -> tuple[float, float, float]:
     """(hf_seconds / scratch_seconds, scratch_seconds, hf_seconds) for 200 greedy tokens."""
     import torch
 
-    from course_utils.scratch_gpt import generate_greedy
+    from course_utils.lessons.scratch_gpt import generate
     from course_utils.timing import best_time
 
     hf_model, scratch, prompt = _gpt_bench_models()
@@ -205,7 +205,7 @@ def scratch_gpt_vs_hf_generate() -> tuple[float, float, float]:
         )
 
     def scratch_generate() -> torch.Tensor:
-        return generate_greedy(scratch, prompt, GPT_NEW_TOKENS)
+        return generate(scratch, prompt, GPT_NEW_TOKENS)
 
     with torch.no_grad():
         expected = hf_generate()
