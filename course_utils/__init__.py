@@ -36,6 +36,7 @@ _SUBMODULES = {
     "plotting",
     "seq2seq",
     "source",
+    "task_formats",
     "tasks",
     "text",
     "timing",
