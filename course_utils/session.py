@@ -67,7 +67,7 @@ def setup(seed: int = 0, offline: bool | None = None, verbose: bool = True) -> S
     if offline:
         from course_utils import zoo
 
-        hub_cache = zoo.local_hub_cache_dir() if local_hub else zoo.hub_cache_dir()
+        hub_cache = zoo.local_hub_cache_dir(_token_at_start()) if local_hub else zoo.hub_cache_dir()
     _check_import_order(offline and not local_hub, hub_cache)
     if offline:
         zoo.ensure_built(quiet=not verbose)  # builds in a subprocess: this kernel stays clean
@@ -124,6 +124,22 @@ def _decide_mode(forced: bool | None) -> tuple[bool, str, str | None]:
         "offline with the course's stand-in models (set COURSE_OFFLINE=0 to insist on online)."
     )
     return True, "the Hub was unreachable", None
+
+
+def _token_at_start() -> str | None:
+    """The token huggingface_hub will send in this session, if one is there at the start:
+    a platform secret or ``HF_TOKEN``, else the one ``login`` saved (read without importing it)."""
+    from course_utils.hub_access import find_token
+
+    token = find_token(prompt=False)
+    if token is not None:
+        return token.value
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    home = Path(os.environ.get("HF_HOME", cache_home / "huggingface"))
+    saved = Path(os.environ.get("HF_TOKEN_PATH", home / "token"))
+    if not saved.is_file():
+        return None
+    return saved.read_text().strip() or None
 
 
 def _check_import_order(hub_offline: bool, hub_cache: Path | None) -> None:

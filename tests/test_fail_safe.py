@@ -238,3 +238,131 @@ def test_a_config_with_a_negative_size_is_refused_not_counted():
     with pytest.raises(ValueError, match="num_hidden_layers"):
         model_sizes.count_parameters({"model_type": "gpt2", "n_layer": -1})
     assert model_sizes.count_parameters({"model_type": "gpt2", "n_layer": 1}) > 0
+
+
+# 2. The gate: a gated stand-in downloaded with a token is not loadable by a session without one.
+
+
+@pytest.mark.timeout(240)
+def test_a_session_without_a_token_cannot_load_what_a_token_downloaded(local_hub, run_python):
+    from conftest import CANARIES
+
+    load = (
+        "import course_utils; course_utils.setup(verbose=False)\n"
+        "from transformers import AutoModelForCausalLM\n"
+        "try:\n"
+        "    AutoModelForCausalLM.from_pretrained('mistralai/Mistral-7B-Instruct-v0.3')\n"
+        "    print('LOADED')\n"
+        "except OSError as error:\n"
+        "    print('REFUSED', type(error).__name__)\n"
+    )
+    hub = {"HF_ENDPOINT": local_hub.endpoint, "HF_HUB_OFFLINE": None, "HF_HUB_CACHE": None}
+    with_token = run_python(load, env={**hub, "HF_TOKEN": CANARIES["HF_TOKEN"]}, timeout=200)
+    assert "LOADED" in with_token.stdout, with_token.stdout + with_token.stderr[-2000:]
+    without = run_python(load, env={**hub, "HF_TOKEN": None}, timeout=200)
+    assert "REFUSED" in without.stdout, without.stdout + without.stderr[-2000:]
+
+
+# 3. Data loss: `zoo clean` deletes only what the zoo wrote.
+
+
+def run_zoo(run_python, folder: Path, *arguments: str):
+    code = (
+        f"from course_utils.zoo.__main__ import main; raise SystemExit(main({list(arguments)!r}))"
+    )
+    return run_python(code, env={"COURSE_ZOO_DIR": str(folder)})
+
+
+def test_zoo_clean_refuses_a_folder_that_is_not_the_zoo(run_python, tmp_path):
+    (tmp_path / "notes.txt").write_text("a learner's notes")
+    (tmp_path / "transformers5").mkdir()  # looks like the zoo's, but the folder is not marked
+    result = run_zoo(run_python, tmp_path, "clean")
+    assert result.returncode == 2 and "nothing was deleted" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "notes.txt").read_text() == "a learner's notes"
+    assert (tmp_path / "transformers5").is_dir()
+
+
+def test_zoo_clean_deletes_the_zoo_and_keeps_everything_else(run_python, tmp_path):
+    from course_utils.zoo.folder import MARKER
+
+    (tmp_path / MARKER).write_text("zoo")
+    (tmp_path / "transformers5" / "builds").mkdir(parents=True)
+    (tmp_path / "notes.txt").write_text("mine")
+    result = run_zoo(run_python, tmp_path, "clean")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_zoo_clean_removes_a_zoo_made_before_marks_existed(run_python, tmp_path):
+    zoo = tmp_path / "zoo"
+    (zoo / "transformers4" / "hub").mkdir(parents=True)
+    (zoo / ".build.lock").write_text("")
+    assert run_zoo(run_python, zoo, "clean").returncode == 0
+    assert not zoo.exists()
+
+
+# 6. Damaged stand-ins are found, and a read-only zoo explains itself.
+
+
+def test_a_truncated_or_deleted_file_makes_a_stand_in_stale(tmp_path):
+    from course_utils.zoo.integrity import damaged_files, write_manifest
+
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "model.safetensors").write_bytes(b"x" * 1000)
+    (build / "config.json").write_text("{}")
+    write_manifest(build)
+    assert damaged_files(build) == []
+    snapshot = tmp_path / "snapshot"
+    snapshot.mkdir()
+    (snapshot / "config.json").write_text("{}")  # model.safetensors deleted from the snapshot
+    assert damaged_files(build, snapshot) == ["model.safetensors"]
+    (build / "model.safetensors").write_bytes(b"x" * 10)  # cut short
+    assert damaged_files(build) == ["model.safetensors"]
+    (build / "model.safetensors").write_bytes(b"y" * 1000)  # same size, other bytes
+    assert damaged_files(build) == []  # the quick check on every setup() compares sizes
+    assert damaged_files(build, check_hashes=True) == ["model.safetensors"]  # zoo list hashes
+
+
+def test_zoo_list_names_a_damaged_stand_in_and_the_command_that_fixes_it(
+    run_python, tmp_path, monkeypatch
+):
+    from course_utils.zoo import plan
+    from course_utils.zoo.integrity import write_manifest
+
+    monkeypatch.setenv("COURSE_ZOO_DIR", str(tmp_path))  # a zoo holding one small build
+    build = next(s for s in plan() if s.recipe.name == "gpt2").build_dir
+    build.mkdir(parents=True)
+    (build / "model.safetensors").write_bytes(b"x" * 1000)
+    write_manifest(build)
+    with (build / "model.safetensors").open("r+b") as weights:
+        weights.truncate(100)
+    result = run_zoo(run_python, tmp_path, "list")
+    assert "[damaged] openai-community/gpt2" in result.stdout, result.stdout
+    assert "python -m course_utils.zoo build gpt2 --force" in result.stdout
+
+
+def test_a_read_only_zoo_folder_gets_a_clear_error(run_python, tmp_path):
+    import os
+
+    if os.geteuid() == 0:  # root writes anywhere: make the folder a file's child instead
+        (tmp_path / "file").write_text("")
+        folder = tmp_path / "file" / "zoo"
+    else:
+        folder = tmp_path / "read-only"
+        folder.mkdir(mode=0o500)
+    result = run_zoo(run_python, folder, "build", "gpt2")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "cannot be written" in result.stderr and "COURSE_ZOO_DIR" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# 10. `zoo build nope`: a sentence, not a traceback.
+
+
+def test_zoo_build_of_an_unknown_recipe_says_so_without_a_traceback(run_python):
+    code = "from course_utils.zoo.__main__ import main; raise SystemExit(main(['build', 'nope']))"
+    result = run_python(code)
+    assert result.returncode == 2
+    assert "No recipe named ['nope']" in result.stderr and "Traceback" not in result.stderr

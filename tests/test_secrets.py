@@ -54,5 +54,6 @@ def test_gated_notebook_logs_in_with_the_canary_and_leaks_it_nowhere(
     accepted = [r for r in notebook_hub.requests if r.authorized == "accepted"]
     assert any("Mistral" in r.path for r in accepted), "the gated model was never downloaded"
     assert outcome.results["logged_in_user"] == "course-learner"
-    for root in (EXECUTED, HUB_HOME, local_hub_cache_dir(), REPO / "build", REPO / "notebooks"):
+    hub_cache = local_hub_cache_dir(CANARIES["HF_TOKEN"])  # where notebook 05 downloaded
+    for root in (EXECUTED, HUB_HOME, hub_cache, REPO / "build", REPO / "notebooks"):
         assert not _files_containing_canaries(root), root

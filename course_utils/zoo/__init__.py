@@ -9,15 +9,20 @@ Command line: ``python -m course_utils.zoo build | list | clean | path``.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from course_utils.errors import ModelNotInZooError
 from course_utils.paths import data_dir, zoo_root
 from course_utils.zoo.fingerprint import CodeIndex, commit_sha, fingerprints
-from course_utils.zoo.hf_cache import installed_commit
+from course_utils.zoo.hf_cache import installed_commit, repo_folder
+from course_utils.zoo.integrity import damaged_files
 from course_utils.zoo.recipe import BuildContext, Recipe, all_recipes
 
 __all__ = [
@@ -69,13 +74,21 @@ def hub_cache_dir() -> Path:
     return generation_dir() / "hub"
 
 
-def local_hub_cache_dir() -> Path:
-    """The cache of sessions that download from the course's local Hub (see ``setup()``).
+def local_hub_cache_dir(token: str | None) -> Path:
+    """The cache of a session that downloads from the course's local Hub (see ``setup()``).
 
-    Kept apart from :func:`hub_cache_dir`: what a learner downloads after logging in (a gated
-    stand-in) must not become loadable by later offline sessions that never logged in.
+    huggingface_hub hands out a cached file even when the Hub refuses the request (a 401 for a
+    gated repo), so a shared cache would let a session without a token load a gated stand-in
+    that another session downloaded. Hence one cache per token (named by a hash of it, never
+    the token), and for a session that starts without a token a fresh folder of its own,
+    deleted when the process ends.
     """
-    return generation_dir() / "local-hub-cache"
+    if token:
+        digest = hashlib.sha256(token.encode()).hexdigest()[:16]
+        return generation_dir() / "local-hub-cache" / f"token-{digest}"
+    folder = Path(tempfile.mkdtemp(prefix="course-local-hub-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def plan() -> list[StandIn]:
@@ -92,12 +105,22 @@ def plan() -> list[StandIn]:
     for recipe in recipes:
         print_ = prints[recipe.name]
         state = StandIn(recipe, print_, built=False)
-        built = (state.build_dir / ".complete").exists() and all(
-            installed_commit(hub_cache_dir(), repo_id) == commit_sha(print_, repo_id)
-            for repo_id in recipe.cached_ids
+        built = (
+            (state.build_dir / ".complete").exists()
+            and not damaged_files(state.build_dir)
+            and all(_installed(state, repo_id) for repo_id in recipe.cached_ids)
         )
         states.append(StandIn(recipe, print_, built, sources[recipe.name]))
     return states
+
+
+def _installed(state: StandIn, repo_id: str) -> bool:
+    """``repo_id``'s snapshot of this build is in the offline cache, every file whole."""
+    commit = commit_sha(state.fingerprint, repo_id)
+    if installed_commit(hub_cache_dir(), repo_id) != commit:
+        return False
+    snapshot = repo_folder(hub_cache_dir(), repo_id) / "snapshots" / commit
+    return not damaged_files(state.build_dir, snapshot)
 
 
 def available_ids() -> list[str]:

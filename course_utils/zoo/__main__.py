@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 
 from course_utils.paths import zoo_root
+from course_utils.zoo.folder import ZooFolderError, clean
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
         "--if-offline", action="store_true", help="only when this machine cannot reach the Hub"
     )
     commands.add_parser("list", help="list the stand-ins and whether each is built")
-    commands.add_parser("clean", help="delete the whole zoo cache")
+    commands.add_parser("clean", help="delete the zoo cache (only what the zoo wrote)")
     commands.add_parser("path", help="print the hub-cache folder offline sessions use")
     args = parser.parse_args(argv)
 
@@ -35,22 +35,39 @@ def main(argv: list[str] | None = None) -> int:
             return 0
 
         started = time.perf_counter()
-        timings = run_build(args.names or None, force=args.force)
+        try:
+            timings = run_build(args.names or None, force=args.force)
+        except (ValueError, ZooFolderError) as error:  # a clear message, not a traceback
+            print(error, file=sys.stderr)
+            return 2
         for name, seconds in timings:
             print(f"built {name} in {seconds:.1f} s")
         print(f"offline model zoo ready in {time.perf_counter() - started:.1f} s: {zoo_root()}")
     elif args.command == "list":
         from course_utils.zoo import plan
+        from course_utils.zoo.integrity import damaged_files
 
         for state in plan():
-            mark = "built" if state.built else "stale"
+            damaged = damaged_files(state.build_dir, check_hashes=True)
+            mark = "damaged" if damaged else "built" if state.built else "stale"
             recipe = state.recipe
             print(
                 f"[{mark}] {', '.join(recipe.repo_ids)}\n        {recipe.architecture}: {recipe.summary}"
             )
+            if damaged:
+                print(
+                    f"        {', '.join(damaged)} changed since the build: "
+                    f"python -m course_utils.zoo build {recipe.name} --force"
+                )
     elif args.command == "clean":
-        shutil.rmtree(zoo_root(), ignore_errors=True)
-        print(f"removed {zoo_root()}")
+        try:
+            removed, kept = clean()
+        except ZooFolderError as error:
+            print(error, file=sys.stderr)
+            return 2
+        print(f"removed {len(removed)} zoo entries from {zoo_root()}")
+        if kept:
+            print(f"kept {len(kept)} other entries there: {', '.join(p.name for p in kept[:5])}")
     elif args.command == "path":
         from course_utils.zoo import hub_cache_dir
 

@@ -13,11 +13,13 @@ from pathlib import Path
 from filelock import FileLock
 from tqdm.auto import tqdm
 
-from course_utils.paths import data_dir, zoo_root
+from course_utils.paths import data_dir
 from course_utils.session import seed_everything
 from course_utils.zoo import StandIn, hub_cache_dir, plan, port
 from course_utils.zoo.fingerprint import commit_sha
-from course_utils.zoo.hf_cache import install_snapshot
+from course_utils.zoo.folder import LOCK, prepare_root
+from course_utils.zoo.hf_cache import install_snapshot, repo_folder
+from course_utils.zoo.integrity import MANIFEST, damaged_files, write_manifest
 from course_utils.zoo.recipe import BuildContext
 
 # No fingerprint reads this module: when the seed or the one torch thread of `_timed_build`
@@ -54,9 +56,8 @@ def build(names: list[str] | None = None, force: bool = False) -> list[tuple[str
     Returns (recipe name, seconds) for every recipe that was built. A file lock makes concurrent
     builds (two notebooks starting at once) wait for each other instead of racing.
     """
-    root = zoo_root()
-    root.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(root / ".build.lock")):
+    root = prepare_root()
+    with FileLock(str(root / LOCK)):
         states = plan()
         unknown = set(names or ()) - {s.recipe.name for s in states}
         if unknown:
@@ -64,8 +65,10 @@ def build(names: list[str] | None = None, force: bool = False) -> list[tuple[str
                 f"No recipe named {sorted(unknown)}; see `python -m course_utils.zoo list`."
             )
         for state in states:
-            if state.built:  # builds from before source marks existed get theirs (cheap)
+            if state.built:  # builds from before these marks existed get them (once)
                 _mark_source(state)
+                if not (state.build_dir / MANIFEST).is_file():
+                    write_manifest(state.build_dir)
         todo = [
             s for s in states if (not names or s.recipe.name in names) and (force or not s.built)
         ]
@@ -134,7 +137,8 @@ def _timed_build(state: StandIn, outputs: dict[str, Path], force: bool) -> tuple
 def _build_one(state: StandIn, outputs: dict[str, Path], force: bool) -> None:
     recipe = state.recipe
     final = state.build_dir
-    if force or not (final / ".complete").exists():
+    whole = (final / ".complete").exists() and not damaged_files(final)
+    if force or not whole:
         staging = final.parent / f".staging-{final.name}"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
@@ -154,12 +158,17 @@ def _build_one(state: StandIn, outputs: dict[str, Path], force: bool) -> None:
             recipe.build(context)
         shutil.rmtree(final, ignore_errors=True)
         staging.rename(final)
+        write_manifest(final)
         (final / ".complete").write_text(state.fingerprint)
         _mark_source(state)
         for stale in final.parent.iterdir():
             if stale != final:
                 shutil.rmtree(stale, ignore_errors=True)
     for repo_id in recipe.cached_ids:
+        snapshot = repo_folder(hub_cache_dir(), repo_id) / "snapshots"
+        snapshot /= commit_sha(state.fingerprint, repo_id)
+        if snapshot.is_dir() and damaged_files(final, snapshot):
+            shutil.rmtree(snapshot)  # a file was deleted or cut short: install it again
         install_snapshot(
             hub_cache_dir(),
             repo_id,
