@@ -366,3 +366,31 @@ def test_zoo_build_of_an_unknown_recipe_says_so_without_a_traceback(run_python):
     result = run_python(code)
     assert result.returncode == 2
     assert "No recipe named ['nope']" in result.stderr and "Traceback" not in result.stderr
+
+
+# 5. HTML injection: a model's labels are text, not markup.
+
+
+def test_entity_labels_are_escaped_in_the_highlighted_html():
+    from course_utils.tasks.highlight import highlight
+
+    hostile = "<img src=x onerror=alert(1)>"
+    page = highlight("Ada Lovelace", [{"start": 0, "end": 12, "entity_group": hostile}])
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+# 8. A NaN threshold cannot turn a confident answer into "no answer".
+
+
+def test_question_answering_refuses_a_nan_threshold():
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    from course_utils.tasks import qa
+
+    model_id = "distilbert/distilbert-base-cased-distilled-squad"
+    model = AutoModelForQuestionAnswering.from_pretrained(model_id)
+    tokenizer = AutoTokenizer.from_pretrained(model_id)
+    question, context = "Where does Ada live?", "Ada lives in Lisbon."
+    with pytest.raises(AssertionError, match="min_score"):
+        qa.answer_question(question, context, model, tokenizer, min_score=float("nan"))
+    assert qa.answer_question(question, context, model, tokenizer, min_score=0).text is not None

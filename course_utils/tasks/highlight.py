@@ -16,7 +16,8 @@ def highlight(text: str, entities: Sequence[Mapping[str, Any]]) -> str:
     """HTML of ``text`` with each entity (``start``, ``end``, ``entity_group``) marked in colour.
 
     The spans come from character offsets into the original text, so the display keeps the
-    text's own capitals even when the model's tokenizer lower-cases.
+    text's own capitals even when the model's tokenizer lower-cases. Labels are escaped too:
+    they come from the model's ``id2label``, which anyone who publishes a model can write.
     """
     pieces, cursor = [], 0
     for entity in sorted(entities, key=lambda e: e["start"]):
@@ -26,7 +27,7 @@ def highlight(text: str, entities: Sequence[Mapping[str, Any]]) -> str:
         pieces.append(
             f'<mark style="background:{colour};padding:0 3px;border-radius:3px">'
             f"{html.escape(text[entity['start'] : entity['end']])}"
-            f' <sub style="font-size:70%">{kind}</sub></mark>'
+            f' <sub style="font-size:70%">{html.escape(str(kind))}</sub></mark>'
         )
         cursor = entity["end"]
     pieces.append(html.escape(text[cursor:]))

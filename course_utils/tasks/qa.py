@@ -193,6 +193,7 @@ def answer_questions(
     """
     import torch
 
+    assert 0 <= min_score <= 1, f"min_score is a probability between 0 and 1, not {min_score}"
     _check(questions, contexts)
     if isinstance(max_answer_tokens, bool) or not isinstance(max_answer_tokens, int):
         raise QAInputError(f"max_answer_tokens must be a whole number, got {max_answer_tokens!r}.")
