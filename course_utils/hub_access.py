@@ -83,7 +83,7 @@ def _from_kaggle(name: str) -> str | None:
 
     try:
         return UserSecretsClient().get_secret(name)
-    except Exception:  # noqa: BLE001 — kaggle_secrets raises plain exceptions for "not attached"
+    except Exception:  # kaggle_secrets raises plain exceptions for "not attached"
         return None
 
 

@@ -62,7 +62,7 @@ def serve_folder(folder: Path) -> Iterator[str]:
     """Serve ``folder`` over HTTP on 127.0.0.1 (a free port); yields the base URL."""
 
     class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     handler = functools.partial(QuietHandler, directory=str(folder))
@@ -76,7 +76,7 @@ def serve_folder(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
-def screenshot(page, name: str) -> Path:  # noqa: ANN001 - a Playwright page
+def screenshot(page, name: str) -> Path:  # page: a Playwright page
     """Save a full-page screenshot under build/screenshots/ and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

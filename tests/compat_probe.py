@@ -24,7 +24,7 @@ INPUTS = {  # what each kind of model reads; seq2seq models get their own task's
 NEW_TOKENS = 12
 
 
-def probe(build_dir) -> dict:  # noqa: ANN001 - a Path
+def probe(build_dir) -> dict:  # build_dir: a Path
     import torch
     import transformers
     from transformers import AutoConfig, AutoTokenizer

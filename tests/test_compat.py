@@ -20,7 +20,7 @@ from conftest import REPO
 ENVIRONMENTS = {"5": REPO / ".venv", "4": REPO / ".venv-compat"}
 
 
-def _probe(environment) -> dict:  # noqa: ANN001 - a Path
+def _probe(environment) -> dict:  # environment: a Path
     python = environment / "bin" / "python"
     result = subprocess.run(
         [str(python), str(REPO / "tests" / "compat_probe.py")],

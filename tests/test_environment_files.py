@@ -13,7 +13,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 sys.path.insert(0, str(REPO / "tools"))
-import compat_requirements  # noqa: E402
+import compat_requirements
 
 
 def _pins() -> dict[str, str]:

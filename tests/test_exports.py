@@ -9,7 +9,7 @@ import pytest
 from conftest import NOTEBOOKS, REPO
 
 sys.path.insert(0, str(REPO / "tools"))
-import export_lessons  # noqa: E402
+import export_lessons
 
 
 @pytest.mark.parametrize("stem", sorted(export_lessons.LESSON_MODULES))

@@ -8,7 +8,7 @@ import sys
 from conftest import REPO, notebook_paths
 
 sys.path.insert(0, str(REPO / "tools"))
-import make_kaggle_metadata  # noqa: E402
+import make_kaggle_metadata
 
 REQUIRED = {
     "id",

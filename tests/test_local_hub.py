@@ -21,7 +21,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import CANARIES, NO_ACCESS_TOKEN, REPO
+from conftest import CANARIES, NO_ACCESS_TOKEN
+
 from course_utils.local_hub import HubRepo, LocalHub
 
 GATED = "mistralai/Mistral-7B-Instruct-v0.3"

@@ -25,7 +25,7 @@ from conftest import CANARIES, REPO, notebook_paths
 from course_utils.environment import detect_platform
 
 sys.path.insert(0, str(REPO / "tools"))
-import platform_cells  # noqa: E402
+import platform_cells
 
 PLATFORM_MARKERS = ("COLAB_RELEASE_TAG", "KAGGLE_KERNEL_RUN_TYPE", "KAGGLE_URL_BASE")
 # Libraries the platforms provide themselves (and which the course must not reinstall).
@@ -176,7 +176,7 @@ def test_the_cell_and_course_utils_agree_on_the_platform(platform, monkeypatch):
     namespace: dict = {}
     tree = ast.parse(platform_cells.setup_source())
     decision = [node for node in tree.body if not isinstance(node, ast.If)]  # skip the install
-    exec(compile(ast.Module(decision, []), "<platform cell>", "exec"), namespace)  # noqa: S102
+    exec(compile(ast.Module(decision, []), "<platform cell>", "exec"), namespace)
     cell_says = (
         "colab" if namespace["on_colab"] else "kaggle" if namespace["on_kaggle"] else "local"
     )

@@ -9,7 +9,7 @@ from browser import chromium_page, screenshot, serve_folder
 from conftest import REPO, notebook_paths
 
 sys.path.insert(0, str(REPO / "tools"))
-import make_site  # noqa: E402
+import make_site
 
 PAGE_WITH_PLOTS = "12_challenges"  # the O(n²) fit, attention maps, LoRA accuracy
 

@@ -143,7 +143,7 @@ def train_masked_lm(
             super().__init__()
             self.inner = model
 
-        def forward(self, input_ids, attention_mask, labels) -> SimpleNamespace:  # noqa: ANN001
+        def forward(self, input_ids, attention_mask, labels) -> SimpleNamespace:
             hidden = self.inner.bert(input_ids=input_ids, attention_mask=attention_mask)[0]
             masked = labels != -100
             logits = self.inner.cls(hidden[masked])

@@ -26,7 +26,7 @@ def build(context: BuildContext) -> None:
         data.stories(context.data_dir), context.out_dir, "BloomTokenizerFast", BLOOM_SPECIAL_TOKENS
     )
 
-    def make_config(tokenizer) -> BloomConfig:  # noqa: ANN001
+    def make_config(tokenizer) -> BloomConfig:
         return BloomConfig(
             vocab_size=len(tokenizer),
             hidden_size=sd.WIDTH,

@@ -18,7 +18,7 @@ def build(context: BuildContext) -> None:
 
     tokenizer = train_byte_level_bpe(data.stories(context.data_dir), sd.VOCAB_SIZE, context.out_dir)
 
-    def make_config(tokenizer) -> GPT2Config:  # noqa: ANN001
+    def make_config(tokenizer) -> GPT2Config:
         return GPT2Config(
             vocab_size=len(tokenizer),
             n_positions=1024,

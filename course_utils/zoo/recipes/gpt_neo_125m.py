@@ -18,7 +18,7 @@ def build(context: BuildContext) -> None:
 
     tokenizer = train_byte_level_bpe(data.stories(context.data_dir), sd.VOCAB_SIZE, context.out_dir)
 
-    def make_config(tokenizer) -> GPTNeoConfig:  # noqa: ANN001
+    def make_config(tokenizer) -> GPTNeoConfig:
         return GPTNeoConfig(
             vocab_size=len(tokenizer),
             max_position_embeddings=2048,

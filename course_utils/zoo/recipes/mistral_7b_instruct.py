@@ -41,7 +41,7 @@ def build(context: BuildContext) -> None:
         stories + list(REQUESTS), context.out_dir, SPECIAL_TOKENS, CHAT_TEMPLATE, CONTROL_TOKENS
     )
 
-    def make_config(tokenizer) -> MistralConfig:  # noqa: ANN001
+    def make_config(tokenizer) -> MistralConfig:
         return MistralConfig(
             vocab_size=len(tokenizer),
             hidden_size=sd.WIDTH,

@@ -30,7 +30,7 @@ def build(context: BuildContext) -> None:
     # follow one another, each after the previous one's </s>, which is the same thing.
     tokenizer = AutoTokenizer.from_pretrained(context.out_dir, add_bos_token=True)
 
-    def make_config(tokenizer) -> OPTConfig:  # noqa: ANN001
+    def make_config(tokenizer) -> OPTConfig:
         return OPTConfig(
             vocab_size=len(tokenizer),
             hidden_size=sd.WIDTH,

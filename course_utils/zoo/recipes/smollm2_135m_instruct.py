@@ -45,7 +45,7 @@ def conversations(data_dir: Path, split: str) -> list[list[dict[str, str]]]:
     return [row["messages"] for row in rows if row["split"] == split]
 
 
-def _encode(tokenizer, messages: list[dict[str, str]]) -> tuple[list[int], list[int]]:  # noqa: ANN001
+def _encode(tokenizer, messages: list[dict[str, str]]) -> tuple[list[int], list[int]]:
     """Token ids of the rendered conversation and labels that keep only the assistant's tokens.
 
     Each assistant reply is the text between the prompt that asks for it (the conversation so
