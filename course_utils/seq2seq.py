@@ -1,13 +1,10 @@
-"""Encoder–decoder models (Marian, BART, T5) by hand: tokenizer → ``model.generate`` → decode.
+"""Encoder-decoder helpers for notebook 08: a model's anatomy, its cross-attention, long texts.
 
-transformers 5 removed the ``translation``, ``summarization`` and ``text2text-generation``
-pipelines, so notebook 08 teaches the three steps they hid. The helpers here are those steps plus
-the checks a pipeline never made: an empty text, or one longer than the model can read, gets one
-clear sentence saying what to do instead of an ``IndexError`` deep inside torch or a text cut
-short without a word.
-
-They are model-agnostic (any ``AutoModelForSeq2SeqLM`` and its tokenizer) and behave the same on
-transformers 4.57 and 5. Where the two differ, the code says so next to the difference.
+Notebook 08 runs Marian, BART and T5 itself (tokenizer → ``model.generate`` → ``batch_decode``).
+What stays here is what it only *uses*: :func:`describe_seq2seq`, one row of its comparison
+table; :func:`cross_attention`, the weights behind its heatmap; :func:`split_into_chunks`, a
+long text cut at sentence ends. :func:`t5_input` writes the task prefixes that the model zoo's
+T5 stand-in is trained with.
 
 torch and transformers are imported inside the functions: ``import course_utils.seq2seq`` stays
 cheap and may run before ``course_utils.setup()``.
@@ -15,14 +12,12 @@ cheap and may run before ``course_utils.setup()``.
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from course_utils.errors import CourseError, EmptyInputError
-from course_utils.text import check_texts
 
 if TYPE_CHECKING:
     import torch
@@ -32,16 +27,11 @@ __all__ = [
     "T5_TASKS",
     "T5_TRANSLATION_PAIRS",
     "CrossAttention",
-    "InputTooLongError",
-    "LanguageCodeError",
     "UnknownTaskError",
     "UnsupportedLanguagePairError",
     "cross_attention",
     "describe_seq2seq",
-    "generate_seq2seq",
     "input_limit",
-    "marian_model_id",
-    "offline_marian_pairs",
     "split_into_chunks",
     "t5_input",
 ]
@@ -75,8 +65,6 @@ _LANGUAGE_CODES = {
     "arabic": "ar",
 }
 _LANGUAGE_NAMES = {code: name.capitalize() for name, code in _LANGUAGE_CODES.items()}
-_MARIAN_ID = re.compile(rf"^{MARIAN_ORGANISATION}/opus-mt-([a-z]{{2,3}})-([a-z]{{2,3}})$")
-_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 # Tokenizers without a real limit report model_max_length = int(1e30) ("VERY_LARGE_INTEGER").
 _NO_TOKENIZER_LIMIT = 10**20
 # How each architecture tells its encoder and decoder where a token is.
@@ -89,27 +77,8 @@ _POSITION_SCHEMES = {
 }
 
 
-class InputTooLongError(CourseError, ValueError):
-    """A text has more tokens than the model can read.
-
-    Raised *before* the model runs: BART and Marian would fail with ``IndexError: index out of
-    range in self`` from their position table, and truncation would drop the end of the text
-    without telling anyone, which for a summary or a translation is worse than failing.
-    """
-
-    def __init__(self, message: str, *, length: int, limit: int, index: int | None = None) -> None:
-        self.length = length
-        self.limit = limit
-        self.index = index
-        super().__init__(message)
-
-
 class UnsupportedLanguagePairError(CourseError, ValueError):
     """No model (or no offline stand-in) translates this language pair."""
-
-
-class LanguageCodeError(CourseError, ValueError):
-    """A language was not given the way a Marian model id spells it (``en``, ``de``, ``fra`` …)."""
 
 
 class UnknownTaskError(CourseError, ValueError):
@@ -205,81 +174,7 @@ def t5_input(
     return f"translate {pair[0]} to {pair[1]}: {text}"
 
 
-# --- Marian: one small model per language pair ----------------------------------------------
-
-
-def _check_language_code(code: Any, role: str) -> str:
-    if not isinstance(code, str):
-        raise TypeError(f"{role} must be a language code string such as 'en', got {code!r}.")
-    if _LANGUAGE_CODE.fullmatch(code):
-        return code
-    hint = ""
-    cleaned = code.strip().lower()
-    if _LANGUAGE_CODE.fullmatch(cleaned):
-        hint = f" Did you mean {cleaned!r}? Hub ids are case-sensitive."
-    elif cleaned in _LANGUAGE_CODES:
-        hint = f" {code.strip()} is {_LANGUAGE_CODES[cleaned]!r}."
-    raise LanguageCodeError(
-        f"{role} language {code!r} is not an ISO 639 code: Marian model ids spell languages with "
-        f"two or three lowercase letters, e.g. 'en' (English), 'de' (German), 'fr' (French).{hint}"
-    )
-
-
-def _session_is_offline() -> bool:
-    """Offline if ``setup()`` said so; before any ``setup()``, what huggingface_hub will read."""
-    from course_utils.environment import env_flag
-    from course_utils.session import active_session
-
-    session = active_session()
-    if session is not None:
-        return session.offline
-    return env_flag("HF_HUB_OFFLINE") or env_flag("COURSE_OFFLINE")
-
-
-def offline_marian_pairs() -> list[tuple[str, str]]:
-    """The (source, target) code pairs that have a Marian stand-in in the offline model zoo."""
-    from course_utils import zoo
-
-    return sorted(
-        (found.group(1), found.group(2))
-        for found in map(_MARIAN_ID.match, zoo.available_ids())
-        if found
-    )
-
-
-def marian_model_id(source: str, target: str, *, offline: bool | None = None) -> str:
-    """The Hub id of the Marian model translating ``source`` → ``target`` (ISO 639 codes).
-
-    Helsinki-NLP trained one small model per language pair and named them all the same way:
-    ``Helsinki-NLP/opus-mt-{source}-{target}``. Online, any pair they publish works. Offline
-    (``offline=None`` asks the session) only the pairs the course's model zoo has stand-ins for
-    do, so this says which ones before ``from_pretrained`` fails with a long cache error.
-    """
-    source = _check_language_code(source, "source")
-    target = _check_language_code(target, "target")
-    if source == target:
-        raise LanguageCodeError(
-            f"source and target are both {source!r}: a translation model needs two different "
-            f"languages."
-        )
-    model_id = f"{MARIAN_ORGANISATION}/opus-mt-{source}-{target}"
-    if offline is None:
-        offline = _session_is_offline()
-    if offline:
-        pairs = offline_marian_pairs()
-        if (source, target) not in pairs:
-            listing = ", ".join(f"{a}-{b}" for a, b in pairs) or "none yet"
-            raise UnsupportedLanguagePairError(
-                f"This session is offline and the course's model zoo has no stand-in for "
-                f"{source}-{target} ({model_id}). Pairs available offline: {listing}.\n"
-                f"Online (Colab, Kaggle or a laptop with internet) any pair that "
-                f"{MARIAN_ORGANISATION} publishes works: search the Hub for "
-                f"'{MARIAN_ORGANISATION}/opus-mt'."
-            )
-    return model_id
-
-
-# --- Limits: how long a text the model can read ---------------------------------------------
+# --- Limits and long texts ---------------------------------------------------------------------
 
 
 def _model_name(model: Any) -> str:
@@ -315,35 +210,6 @@ def input_limit(model: Any, tokenizer: Any) -> int | None:
     return min(limits) if limits else None
 
 
-def _too_long_message(model: Any, length: int, limit: int, which: str) -> str:
-    position_limit = _position_limit(model)
-    if position_limit == limit:
-        why = f"its position table has {limit} rows; one token more fails inside the model"
-    else:
-        why = f"its tokenizer's model_max_length, the longest text it was trained on, is {limit}"
-    return (
-        f"{which} is {length} tokens long, but {_model_name(model)} reads at most {limit} tokens "
-        f"({why}). Nothing was cut off silently: split the text into sentences or chunks of at "
-        f"most {limit} tokens (split_into_chunks(text, tokenizer, {limit}) does it) and pass "
-        f"the list of chunks instead."
-    )
-
-
-def _encode(model: Any, tokenizer: Any, texts: list[str]) -> Any:
-    """Tokenize ``texts`` as one padded batch on the model's device; refuse over-long texts."""
-    # verbose=False: the tokenizer's own "longer than the maximum" warning would only come
-    # before the clearer error below.
-    encoded = tokenizer(texts, return_tensors="pt", padding=True, verbose=False)
-    limit = input_limit(model, tokenizer)
-    lengths = encoded["attention_mask"].sum(dim=1).tolist()
-    for index, length in enumerate(lengths):
-        if limit is not None and length > limit:
-            which = "The text" if len(texts) == 1 else f"Text {index}"
-            message = _too_long_message(model, length, limit, which)
-            raise InputTooLongError(message, length=length, limit=limit, index=index)
-    return encoded.to(model.device)
-
-
 def split_into_chunks(text: str, tokenizer: Any, max_tokens: int, *, prefix: str = "") -> list[str]:
     """Split ``text`` at sentence ends into chunks of at most ``max_tokens`` tokens each.
 
@@ -354,9 +220,6 @@ def split_into_chunks(text: str, tokenizer: Any, max_tokens: int, *, prefix: str
     in front, which is not part of the returned chunks. Words inside a chunk are joined by single
     spaces (line breaks are not kept).
     """
-    _check_one_text(text, "text")
-    if not isinstance(max_tokens, int) or max_tokens < 1:
-        raise ValueError(f"max_tokens must be a positive whole number, got {max_tokens!r}.")
 
     def count(piece: str) -> int:
         return len(tokenizer(prefix + piece, verbose=False)["input_ids"])
@@ -366,12 +229,7 @@ def split_into_chunks(text: str, tokenizer: Any, max_tokens: int, *, prefix: str
         current = ""
         for unit in units:
             if count(unit) > max_tokens:
-                raise InputTooLongError(
-                    f"{unit[:40]!r} alone is {count(unit)} tokens, more than max_tokens="
-                    f"{max_tokens}: choose a larger max_tokens.",
-                    length=count(unit),
-                    limit=max_tokens,
-                )
+                raise ValueError(f"{unit[:40]!r} alone is more than {max_tokens} tokens.")
             candidate = f"{current} {unit}" if current else unit
             if count(candidate) <= max_tokens:
                 current = candidate
@@ -386,165 +244,6 @@ def split_into_chunks(text: str, tokenizer: Any, max_tokens: int, *, prefix: str
     for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
         units.extend(pack(sentence.split()) if count(sentence) > max_tokens else [sentence])
     return pack(units)
-
-
-# --- Generation -------------------------------------------------------------------------------
-
-
-@contextmanager
-def _evaluating(model: Any) -> Iterator[None]:
-    """Run with dropout off (``eval()``), then restore the model's mode.
-
-    ``generate`` does not switch to eval mode itself; a model left in training mode (after
-    fine-tuning, or built in a notebook) would translate differently on every call.
-    """
-    was_training = model.training
-    model.eval()
-    try:
-        yield
-    finally:
-        model.train(was_training)
-
-
-class _DropRecords(logging.Filter):
-    def __init__(self, starts: tuple[str, ...]) -> None:
-        super().__init__()
-        self.starts = starts
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith(self.starts)
-
-
-@contextmanager
-def _without_length_notice() -> Iterator[None]:
-    """Hide transformers 5's "Both `max_new_tokens` and `max_length` seem to have been set".
-
-    Checkpoints such as bart-large-cnn ship a ``max_length`` in their generation config, and 5.x
-    then logs that notice on *every* call that passes ``max_new_tokens``, although that is the
-    documented way and it takes precedence. (4.57 stays quiet.) Only that one message is dropped.
-    """
-    drop = _DropRecords(("Both `max_new_tokens`",))
-    logger = logging.getLogger("transformers.generation.utils")
-    logger.addFilter(drop)
-    try:
-        yield
-    finally:
-        logger.removeFilter(drop)
-
-
-_SAMPLING_ONLY = ("temperature", "top_k", "top_p")
-
-
-def _generation_options(
-    model: Any, max_new_tokens: int, num_beams: int | None, options: dict[str, Any]
-) -> dict[str, Any]:
-    """Check the settings like ``generate_text`` does; return what to pass to ``generate``."""
-    from course_utils.generation import GenerationError, check_generation_settings
-
-    for name, instead in (("max_length", "max_new_tokens"), ("min_length", "min_new_tokens")):
-        if name in options:
-            raise GenerationError(
-                f"Pass {instead}, not {name}: {instead} counts exactly the tokens the decoder "
-                f"writes ({name} also counts its start token), and giving both makes "
-                f"transformers warn and pick one."
-            )
-    do_sample = options.get("do_sample", bool(getattr(model.generation_config, "do_sample", 0)))
-    temperature = options.get("temperature")
-    penalty = options.get("repetition_penalty")
-    check_generation_settings(
-        max_new_tokens,
-        do_sample,
-        1.0 if temperature is None else temperature,
-        options.get("top_k"),
-        options.get("top_p"),
-        repetition_penalty=1.0 if penalty is None else penalty,
-    )
-    # transformers insists on floats here: temperature=2 would fail its own check.
-    options = options | {
-        name: float(options[name])
-        for name in ("temperature", "top_p", "repetition_penalty")
-        if options.get(name) is not None
-    }
-    if not do_sample:
-        names = [name for name in _SAMPLING_ONLY if options.get(name) is not None]
-        if names:
-            raise GenerationError(
-                f"{', '.join(names)} only change(s) sampling, but do_sample=False (greedy or beam "
-                f"search always takes the most likely tokens). Pass do_sample=True to sample, or "
-                f"drop {', '.join(names)}."
-            )
-    else:
-        # Explicit "off" values: transformers 4 would otherwise apply its default top_k=50.
-        options = options | {
-            "top_k": options.get("top_k") or 0,
-            "top_p": 1.0 if options.get("top_p") is None else options["top_p"],
-        }
-    if num_beams is not None:
-        if isinstance(num_beams, bool) or not isinstance(num_beams, int) or num_beams < 1:
-            raise GenerationError(
-                f"num_beams must be a whole number of at least 1 (1 = no beam search), or None "
-                f"for the model's own setting; got {num_beams!r}."
-            )
-        options = options | {"num_beams": num_beams}
-    limit = _position_limit(model)
-    if limit is not None and max_new_tokens > limit:
-        raise GenerationError(
-            f"max_new_tokens={max_new_tokens} is more than the {limit} positions the decoder of "
-            f"{_model_name(model)} has: ask for at most {limit} new tokens."
-        )
-    return options | {"max_new_tokens": max_new_tokens}
-
-
-def _generate_ids(
-    model: Any,
-    tokenizer: Any,
-    texts: list[str],
-    max_new_tokens: int,
-    num_beams: int | None,
-    options: dict[str, Any],
-) -> tuple[Any, Any]:
-    """(encoded sources, generated ids) for already-checked ``texts``."""
-    import torch
-
-    options = _generation_options(model, max_new_tokens, num_beams, options)
-    encoded = _encode(model, tokenizer, texts)
-    with torch.no_grad(), _evaluating(model), _without_length_notice():
-        output = model.generate(**encoded, **options)
-    return encoded, output
-
-
-def generate_seq2seq(
-    model: Any,
-    tokenizer: Any,
-    texts: str | Sequence[str],
-    max_new_tokens: int = 64,
-    num_beams: int | None = None,
-    **generation_kwargs: Any,
-) -> list[str]:
-    """Translate, summarise or answer: one output text per input text, in order.
-
-    The three steps the removed pipelines hid:
-
-    1. the tokenizer turns the texts into one padded batch (``attention_mask`` marks padding,
-       so a short text comes out the same alone or in a batch);
-    2. ``model.generate`` runs the encoder once, then the decoder token by token, each step
-       reading the encoder's output through cross-attention;
-    3. ``batch_decode(..., skip_special_tokens=True)`` turns ids back into text without
-       ``<pad>`` and ``</s>``.
-
-    Checked first: empty input (``EmptyInputError``), a text longer than the model reads
-    (``InputTooLongError``, see :func:`input_limit`) and impossible settings (the
-    ``GenerationError`` of ``generate_text``). ``num_beams=None`` keeps the checkpoint's own
-    choice from its generation config (beam search for bart-large-cnn and the opus-mt models,
-    greedy for flan-t5), as the old pipelines did; other keyword arguments (``do_sample``,
-    ``no_repeat_ngram_size`` …) go to ``generate`` (with ``num_return_sequences=k`` the list
-    holds k outputs per input, one input's after another).
-    """
-    items = check_texts(texts)
-    _, output = _generate_ids(
-        model, tokenizer, items, max_new_tokens, num_beams, dict(generation_kwargs)
-    )
-    return tokenizer.batch_decode(output, skip_special_tokens=True)
 
 
 # --- Cross-attention: which source tokens the decoder looks at ------------------------------
@@ -584,17 +283,6 @@ def _eager_attention(model: Any) -> Iterator[None]:
         model.set_attn_implementation(original)
 
 
-def _decoder_start_id(model: Any) -> int:
-    for config in (model.generation_config, model.config):
-        start = getattr(config, "decoder_start_token_id", None)
-        if isinstance(start, int):
-            return start
-    raise CourseError(
-        f"{_model_name(model)} has no decoder_start_token_id in its config, so it is not clear "
-        f"which token starts the decoder. Is it an encoder-decoder model?"
-    )
-
-
 def cross_attention(
     model: Any,
     tokenizer: Any,
@@ -603,59 +291,33 @@ def cross_attention(
     *,
     layer: int = -1,
     head: int | None = None,
-    max_new_tokens: int = 64,
+    **settings: Any,
 ) -> CrossAttention:
     """How much each target token attended to each source token, in one decoder layer.
 
     With ``target`` given the decoder is *teacher-forced*: it reads the target's tokens instead
-    of its own, as in training. Without it, the model first writes its own output (as
-    :func:`generate_seq2seq` with ``max_new_tokens`` would) and that output is read back: the
-    weights are the very ones it used while writing it. Row *i* belongs to target token *i*:
-    it is the attention of the decoder step that *produced* that token, whose input was the
-    previous token (the decoder start token for the first row).
-
-    The weights are averaged over the layer's heads (or taken from ``head`` alone). Every row
-    sums to 1: attention is a softmax over the source tokens, special tokens (``</s>``) included.
-    The model is switched to eager attention for this one pass (see ``_eager_attention``).
+    of its own, as in training. Without it, the model first writes its own output (``settings``
+    go to ``generate``, e.g. ``max_new_tokens`` for T5, whose checkpoint sets no length), and
+    that output is read back: the weights are the very ones it used while writing it. Row *i* belongs to target token *i*: it is the attention of
+    the decoder step that *produced* that token, whose input was the previous token (the decoder
+    start token for the first row). The weights are averaged over the layer's heads (or taken
+    from ``head`` alone); every row sums to 1.
     """
     import torch
 
-    _check_one_text(source, "source")
-    if target is not None:
-        _check_one_text(target, "target")
+    encoded = tokenizer([source], return_tensors="pt").to(model.device)
     if target is None:
-        encoded, output = _generate_ids(model, tokenizer, [source], max_new_tokens, None, {})
-        full = output[0].tolist()
+        with torch.no_grad():
+            full = model.generate(**encoded, **settings)[0].tolist()  # from the start token
     else:
-        encoded = _encode(model, tokenizer, [source])
-        full = [_decoder_start_id(model)] + tokenizer(text_target=target, verbose=False)[
-            "input_ids"
-        ]
-        limit = _position_limit(model)
-        if limit is not None and len(full) - 1 > limit:
-            raise InputTooLongError(
-                _too_long_message(model, len(full) - 1, limit, "The target"),
-                length=len(full) - 1,
-                limit=limit,
-            )
+        start = model.generation_config.decoder_start_token_id
+        if start is None:  # older checkpoints keep it in the model config only
+            start = model.config.decoder_start_token_id
+        full = [start] + tokenizer(text_target=target)["input_ids"]
     decoder_input_ids = torch.tensor([full[:-1]], device=model.device)
-    with torch.no_grad(), _evaluating(model), _eager_attention(model):
+    with torch.no_grad(), _eager_attention(model):
         outputs = model(**encoded, decoder_input_ids=decoder_input_ids, output_attentions=True)
-    layers = outputs.cross_attentions
-    if not layers or any(weights is None for weights in layers):
-        raise CourseError(
-            f"{_model_name(model)} returned no cross-attention weights although it runs "
-            f"'{_attention_implementation(model)}' attention. Load it with "
-            f"attn_implementation='eager' and try again."
-        )
-    if not -len(layers) <= layer < len(layers):
-        raise IndexError(
-            f"layer={layer}, but the decoder has {len(layers)} layers: use 0 … {len(layers) - 1} "
-            f"(or -1 for the last)."
-        )
-    weights = layers[layer][0]  # (heads, target, source)
-    if head is not None and not -weights.size(0) <= head < weights.size(0):
-        raise IndexError(f"head={head}, but the layer has {weights.size(0)} heads.")
+    weights = outputs.cross_attentions[layer][0]  # (heads, target, source)
     matrix = weights.mean(dim=0) if head is None else weights[head]
     return CrossAttention(
         matrix.float().cpu(),

@@ -338,16 +338,19 @@ def check_08_encoder_decoder(results: dict) -> None:
 
     major = int(version("transformers").split(".")[0])
     assert results["translation_pipeline_removed"] == (major >= 5)  # v5: a KeyError, caught
-    assert results["marian_by_hand_equals_helper"] is True
+    tutorial = results["tutorial_translation"]
+    assert tutorial["marian"].strip() and tutorial["marian"] != tutorial["source"]
     assert results["decoder_start_tokens"] == {"Marian": "<pad>", "BART": "</s>", "T5": "<pad>"}
-    assert results["marian_missing_pair_error"] == "UnsupportedLanguagePairError"  # en-fr offline
-    assert results["t5_japanese_error"] == "UnsupportedLanguagePairError"
-    assert results["too_long_error"] == "InputTooLongError"
+    # Too long for BART: the library's IndexError untruncated, the text cut short with truncation.
+    too_long = results["too_long"]
+    assert too_long["error"].startswith("IndexError")
+    assert too_long["tokens"] > too_long["truncated_to"] == too_long["tokenizer_limit"]
+    assert len(results["t5_three_tasks"]) == 3 and all(results["t5_three_tasks"])
     chunks = results["chunks"]
     assert len(chunks["lengths"]) >= 2 and max(chunks["lengths"]) <= chunks["limit"]
     assert chunks["joined_equals_text"] is True
-    # Translation of 100 held-out pairs (quick), measured: Marian chrF 97.5 (90 % exact), T5
-    # 91.2 (72 %; 89.3 and 68.5 % on all 400); copying the English scores 14.6, German of the
+    # Translation of 100 held-out pairs (quick), measured: Marian chrF 97.7 (90 % exact), T5
+    # 89.7 (69 %; 89.3 and 68.5 % on all 400); copying the English scores 14.6, German of the
     # wrong sentence 13.2. Marian > 85 / 60 % and T5 > 60 / 30 % (as tests/test_seq2seq.py) need
     # most words right, with room for a retrained stand-in that is a little worse.
     baselines = results["chrf_baselines"]
@@ -357,8 +360,8 @@ def check_08_encoder_decoder(results: dict) -> None:
     assert marian["chrf"] > 85 and marian["exact"] > 0.6
     assert t5["chrf"] > 60 and t5["exact"] > 0.3
     # The same T5 summarises and answers (one model, three prefixes). Measured on the quick
-    # samples: summary fact recall 0.73 (BART's stand-in 0.54); answers 13 % exact overall, 70 %
-    # for "How many …" questions, whose numbers it copies from the context.
+    # samples: summary fact recall 0.59 (BART's stand-in 0.52); answers 11 % exact overall, 80 %
+    # of the 10 "How many …" questions, whose numbers it copies from the context.
     assert results["t5_summary_scores"]["fact_recall"] > 0.4
     t5_qa = results["t5_qa"]
     assert t5_qa["n"] >= 100 and t5_qa["exact_match"] > 0.05 and t5_qa["how_many_exact"] > 0.4
@@ -367,8 +370,8 @@ def check_08_encoder_decoder(results: dict) -> None:
     assert same_article["question"] == "450"
     fixed = results["fixed_sentence"]
     assert fixed["marian"] == fixed["reference"] == "Am Samstag nimmt er diesen Zug"
-    # Summaries of 40 articles per split (quick), measured: BART fact recall 0.54 on test and
-    # 0.08 on unseen (new names), where 95 % of its summaries invent a name (test: 35 %).
+    # Summaries of 40 articles per split (quick), measured: BART fact recall 0.52 on test and
+    # 0.07 on unseen (new names), where 90 % of its summaries invent a name (test: 25 %).
     bart = results["bart_scores"]
     assert bart["test"]["n"] >= 40 and bart["test"]["fact_recall"] > 0.4
     assert bart["test"]["fact_recall"] > bart["unseen"]["fact_recall"] + 0.2
