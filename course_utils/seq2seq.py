@@ -3,8 +3,7 @@
 Notebook 08 runs Marian, BART and T5 itself (tokenizer → ``model.generate`` → ``batch_decode``).
 What stays here is what it only *uses*: :func:`describe_seq2seq`, one row of its comparison
 table; :func:`cross_attention`, the weights behind its heatmap; :func:`split_into_chunks`, a
-long text cut at sentence ends. :func:`t5_input` writes the task prefixes that the model zoo's
-T5 stand-in is trained with.
+long text cut at sentence ends.
 
 torch and transformers are imported inside the functions: ``import course_utils.seq2seq`` stays
 cheap and may run before ``course_utils.setup()``.
@@ -17,54 +16,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from course_utils.errors import CourseError, EmptyInputError
+from course_utils.errors import CourseError
 
 if TYPE_CHECKING:
     import torch
 
 __all__ = [
-    "MARIAN_ORGANISATION",
-    "T5_TASKS",
-    "T5_TRANSLATION_PAIRS",
     "CrossAttention",
-    "UnknownTaskError",
-    "UnsupportedLanguagePairError",
     "cross_attention",
     "describe_seq2seq",
     "input_limit",
     "split_into_chunks",
-    "t5_input",
 ]
 
-MARIAN_ORGANISATION = "Helsinki-NLP"
-# The translation prefixes this course supports: T5's original WMT tasks. Flan-T5 kept them,
-# and its instruction mixture added a few more pairs that the course neither uses nor tests.
-T5_TRANSLATION_PAIRS = (("English", "German"), ("English", "French"), ("English", "Romanian"))
-T5_TASKS = ("translate", "summarize", "question")
-_TASK_ALIASES = {
-    "translation": "translate",
-    "summarization": "summarize",
-    "summarise": "summarize",
-    "summarisation": "summarize",
-    "question answering": "question",
-    "question-answering": "question",
-}
-# Language names <-> ISO 639-1 codes: T5 prefixes spell names, Marian ids use codes.
-_LANGUAGE_CODES = {
-    "english": "en",
-    "german": "de",
-    "french": "fr",
-    "romanian": "ro",
-    "spanish": "es",
-    "italian": "it",
-    "dutch": "nl",
-    "portuguese": "pt",
-    "russian": "ru",
-    "chinese": "zh",
-    "japanese": "ja",
-    "arabic": "ar",
-}
-_LANGUAGE_NAMES = {code: name.capitalize() for name, code in _LANGUAGE_CODES.items()}
 # Tokenizers without a real limit report model_max_length = int(1e30) ("VERY_LARGE_INTEGER").
 _NO_TOKENIZER_LIMIT = 10**20
 # How each architecture tells its encoder and decoder where a token is.
@@ -75,103 +39,6 @@ _POSITION_SCHEMES = {
     "marian": "sinusoidal (fixed, not learned)",
     "pegasus": "sinusoidal (fixed, not learned)",
 }
-
-
-class UnsupportedLanguagePairError(CourseError, ValueError):
-    """No model (or no offline stand-in) translates this language pair."""
-
-
-class UnknownTaskError(CourseError, ValueError):
-    """A T5 task prefix that T5 was never trained on."""
-
-
-# --- T5: one model, many tasks, told apart by a text prefix ---------------------------------
-
-
-def _language_name(language: Any) -> str:
-    """``"english"``, ``"English"`` or ``"en"`` → ``"English"`` (the spelling T5's prefixes use)."""
-    if not isinstance(language, str):
-        raise TypeError(
-            f"Languages are names or codes such as 'English' or 'en', got {language!r}."
-        )
-    key = language.strip().lower()
-    if key in _LANGUAGE_NAMES:
-        return _LANGUAGE_NAMES[key]
-    if key in _LANGUAGE_CODES:
-        return key.capitalize()
-    return language.strip()  # unknown: reported as the caller wrote it
-
-
-def _check_one_text(text: Any, name: str) -> str:
-    if not isinstance(text, str):
-        raise TypeError(f"{name} must be a string, got {type(text).__name__}.")
-    if not text.strip():
-        raise EmptyInputError(
-            f"{name} is empty or only whitespace: give the model at least one word to work on."
-        )
-    return text
-
-
-def t5_input(
-    task: str,
-    text: str,
-    *,
-    source: str | None = None,
-    target: str | None = None,
-    context: str | None = None,
-) -> str:
-    """The text T5 expects for ``task``: its prefix, then ``text``.
-
-    T5 is one model for many tasks; the only thing that tells it which task to do is a prefix it
-    saw in training, spelt exactly: ``"translate English to German: …"``, ``"summarize: …"``,
-    ``"question: … context: …"``. A prefix it never saw does not fail, it just gives poor
-    output, so this helper refuses tasks and language pairs outside the ones the course
-    supports (T5's own tasks and its WMT translation pairs) instead.
-
-    ``source``/``target`` (names like ``"English"`` or codes like ``"en"``; default English →
-    German) are for ``"translate"`` only, ``context`` (the passage holding the answer) for
-    ``"question"`` only: a setting the task would ignore is an error, not a silent no-op.
-    """
-    if not isinstance(task, str):
-        raise TypeError(f"task must be a string such as 'translate', got {type(task).__name__}.")
-    name = _TASK_ALIASES.get(task.strip().lower(), task.strip().lower())
-    if name not in T5_TASKS:
-        raise UnknownTaskError(
-            f"T5 has no task called {task!r}. Its prefixes are: {', '.join(T5_TASKS)} "
-            f"('translate English to German: …', 'summarize: …', 'question: … context: …'). "
-            f"Pass one of those names."
-        )
-    _check_one_text(text, "text")
-    if name != "translate" and (source is not None or target is not None):
-        raise ValueError(
-            f"source and target are languages to translate between; the {name!r} task does not "
-            f"use them. Drop them, or use task='translate'."
-        )
-    if name != "question" and context is not None:
-        raise ValueError(
-            f"context is the passage a question is answered from; the {name!r} task does not use "
-            f"it. Drop it, or use task='question'."
-        )
-    if name == "summarize":
-        return f"summarize: {text}"
-    if name == "question":
-        if context is None:
-            raise ValueError(
-                "A T5 question needs the passage that holds the answer: pass context='…' "
-                "(T5 was trained on 'question: … context: …')."
-            )
-        _check_one_text(context, "context")
-        return f"question: {text} context: {context}"
-    pair = (_language_name(source or "English"), _language_name(target or "German"))
-    if pair not in T5_TRANSLATION_PAIRS:
-        supported = ", ".join(f"{a} → {b}" for a, b in T5_TRANSLATION_PAIRS)
-        raise UnsupportedLanguagePairError(
-            f"{pair[0]} → {pair[1]} is not a translation prefix this course supports. It "
-            f"supports T5's WMT tasks: {supported}. Other pairs are untested here and may give "
-            f"unreliable output. For them use a Marian model: marian_model_id('en', 'es') gives "
-            f"'{MARIAN_ORGANISATION}/opus-mt-en-es'."
-        )
-    return f"translate {pair[0]} to {pair[1]}: {text}"
 
 
 # --- Limits and long texts ---------------------------------------------------------------------

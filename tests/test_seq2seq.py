@@ -16,16 +16,13 @@ import pytest
 import torch
 
 from course_utils import data
-from course_utils.errors import EmptyInputError
 from course_utils.seq2seq import (
-    UnknownTaskError,
-    UnsupportedLanguagePairError,
     cross_attention,
     describe_seq2seq,
     input_limit,
     split_into_chunks,
-    t5_input,
 )
+from course_utils.task_formats import t5_prefixed
 from course_utils.tasks import qa, summaries
 
 T5_ID = "google/flan-t5-small"
@@ -118,11 +115,11 @@ def chrf(hypotheses: list[str], references: list[str], order: int = 6, beta: flo
 def test_import_loads_neither_torch_nor_transformers(run_python):
     completed = run_python(
         "import sys, course_utils\n"
-        "print(course_utils.seq2seq.t5_input('summarize', 'A text.'))\n"
+        "print(course_utils.seq2seq.__name__)\n"
         "print(sorted(name for name in ('torch', 'transformers') if name in sys.modules))"
     )
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.splitlines() == ["summarize: A text.", "[]"]
+    assert completed.stdout.splitlines() == ["course_utils.seq2seq", "[]"]
 
 
 # --- limits: what the library does with a text that is too long --------------------------------
@@ -145,46 +142,6 @@ def test_one_token_past_the_position_table_is_an_index_error(tiny):
     cut = tokenizer([too_long], return_tensors="pt", truncation=True, max_length=POSITIONS)
     assert cut["input_ids"].shape[1] == POSITIONS
     assert model.generate(**cut, max_new_tokens=2).shape[0] == 1
-
-
-# --- T5 task prefixes ----------------------------------------------------------------------------
-
-
-def test_t5_input_builds_the_trained_prefixes():
-    assert t5_input("translate", "Hi") == "translate English to German: Hi"
-    assert t5_input("translation", "Hi", source="en", target="fr") == (
-        "translate English to French: Hi"
-    )
-    assert t5_input("translate", "Hi", target="romanian") == "translate English to Romanian: Hi"
-    assert t5_input("summarize", "A long text.") == "summarize: A long text."
-    assert (
-        t5_input("question", "Who?", context="Anna came.") == "question: Who? context: Anna came."
-    )
-
-
-@pytest.mark.parametrize(
-    ("source", "target"), [("German", "English"), ("English", "Spanish"), ("en", "es")]
-)
-def test_t5_input_refuses_pairs_the_course_does_not_support(source, target):
-    with pytest.raises(UnsupportedLanguagePairError) as caught:
-        t5_input("translate", "Hi", source=source, target=target)
-    message = str(caught.value)
-    for pair in ("English → German", "English → French", "English → Romanian"):
-        assert pair in message
-    assert "marian_model_id" in message
-
-
-def test_t5_input_refuses_unknown_tasks_and_misplaced_settings():
-    with pytest.raises(UnknownTaskError, match="translate, summarize, question"):
-        t5_input("sentiment", "I loved it")
-    with pytest.raises(ValueError, match="context"):
-        t5_input("translate", "Hi", context="unused")
-    with pytest.raises(ValueError, match="needs the passage"):
-        t5_input("question", "Who?")
-    with pytest.raises(ValueError, match="does not use them"):
-        t5_input("summarize", "A text.", target="French")
-    with pytest.raises(EmptyInputError):
-        t5_input("summarize", "  ")
 
 
 # --- fact recall -----------------------------------------------------------------------------------
@@ -218,7 +175,7 @@ def test_fact_recall_counts_the_references_facts_only():
 def test_a_batch_translates_like_single_sentences(t5):
     """padding=True plus the attention mask: a sentence comes out the same alone or in a batch."""
     english = [en for en, _ in data.translation_pairs("test")[:40:5]]
-    texts = [t5_input("translate", sentence) for sentence in english]
+    texts = [t5_prefixed("translate", sentence) for sentence in english]
     lengths = {len(t5[1](text)["input_ids"]) for text in texts}
     assert len(lengths) > 1  # different lengths, so the batch really is padded
     singles = [generate(*t5, [text], max_new_tokens=64)[0] for text in texts]
@@ -231,7 +188,7 @@ def test_flan_t5_stand_in_translates_held_out_sentences(t5):
     # translated right, yet tolerates a retrained stand-in that is a little worse.
     pairs = data.translation_pairs("test")
     english, german = zip(*pairs, strict=True)
-    outputs = generate(*t5, [t5_input("translate", en) for en in english], max_new_tokens=64)
+    outputs = generate(*t5, [t5_prefixed("translate", en) for en in english], max_new_tokens=64)
     assert chrf(outputs, list(german)) > 60
     assert sum(o == g for o, g in zip(outputs, german, strict=True)) / len(pairs) > 0.3
     others = list(german)
@@ -243,7 +200,7 @@ def test_flan_t5_stand_in_summarises_held_out_articles(t5):
     # One model, another prefix. Measured on the 120 test articles: fact recall 0.636 (BART's
     # stand-in 0.47), in one sentence about a third of the article's length.
     articles = summaries.load("test")
-    texts = [t5_input("summarize", a.article) for a in articles]
+    texts = [t5_prefixed("summarize", a.article) for a in articles]
     written = generate(*t5, texts, max_new_tokens=64)
     assert (
         mean(summaries.fact_recall(w, a.summary) for w, a in zip(written, articles, strict=True))
@@ -256,7 +213,7 @@ def test_flan_t5_stand_in_answers_how_many_questions_from_the_context(t5):
     # Measured on the 506 answerable test questions: 10.9 % exact overall, 59 % of the 41 "How
     # many" questions, whose numbers are copied from a context never seen in training.
     questions = [q for q in qa.load("test") if q.answer and q.question.startswith("How many")]
-    texts = [t5_input("question", q.question, context=q.context) for q in questions]
+    texts = [t5_prefixed("question", q.question, context=q.context) for q in questions]
     answers = generate(*t5, texts, max_new_tokens=64)
     assert mean(qa.exact_match(a, q.answer) for a, q in zip(answers, questions, strict=True)) > 0.4
     # Nearly always a number: 40 of 41 measured; the other is a company name from the context,
@@ -269,7 +226,7 @@ def test_flan_t5_without_a_length_stops_after_20_new_tokens(t5):
     model, tokenizer = t5
     assert model.generation_config.max_length in (None, 20)  # unset (5.x) or the default (4.x)
     article = " ".join(a.article for a in summaries.load("test")[:3])
-    batch = tokenizer([t5_input("summarize", article)], return_tensors="pt")
+    batch = tokenizer([t5_prefixed("summarize", article)], return_tensors="pt")
     no_end = [tokenizer.eos_token_id]  # so that only the length limit can stop it
     with torch.no_grad():
         default = model.generate(**batch, suppress_tokens=no_end)
@@ -283,7 +240,7 @@ def test_flan_t5_without_a_length_stops_after_20_new_tokens(t5):
 
 def test_cross_attention_teacher_forced_rows_and_tokens(t5):
     model, tokenizer = t5
-    source = t5_input("translate", "My church is small")
+    source = t5_prefixed("translate", "My church is small")
     result = cross_attention(model, tokenizer, source, target="Meine Kirche ist klein")
     expected_target = tokenizer(text_target="Meine Kirche ist klein")["input_ids"]
     assert result.target_tokens == tokenizer.convert_ids_to_tokens(expected_target)
@@ -297,7 +254,7 @@ def test_cross_attention_teacher_forced_rows_and_tokens(t5):
 
 def test_cross_attention_of_the_models_own_output(t5):
     model, tokenizer = t5
-    source = t5_input("translate", "Anna takes this train")
+    source = t5_prefixed("translate", "Anna takes this train")
     result = cross_attention(model, tokenizer, source, max_new_tokens=64)
     written = tokenizer.convert_tokens_to_ids(result.target_tokens)
     assert (
