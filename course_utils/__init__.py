@@ -38,7 +38,6 @@ _SUBMODULES = {
     "source",
     "task_formats",
     "tasks",
-    "text",
     "timing",
     "zoo",
 }

@@ -39,7 +39,6 @@ LESSON_MODULES = (
     "scratch_*.py",
     "seq2seq.py",
     "tasks/*",
-    "text.py",
 )
 # What a recipe may build with: set-up, Hub access, servers, data, task formats, the zoo itself.
 INFRASTRUCTURE = (
