@@ -1,8 +1,6 @@
-"""Unit tests of course_utils.finetuning (data sets, few-shot samples, loss logs, accuracy)."""
+"""Unit tests of course_utils.finetuning (predictions and accuracy) and the loss-curve plot."""
 
 from __future__ import annotations
-
-from collections import Counter
 
 import matplotlib
 import pytest
@@ -13,78 +11,6 @@ from course_utils.data import LabelledText
 from course_utils.errors import EmptyInputError
 
 matplotlib.use("Agg")
-
-ROWS = [LabelledText(f"good thing {i}", 1) for i in range(5)] + [
-    LabelledText(f"bad thing {i}", 0) for i in range(3)
-]
-
-
-def test_to_dataset_has_the_columns_trainer_expects():
-    dataset = finetuning.to_dataset(ROWS)
-    assert dataset.column_names == ["text", "label"]
-    assert len(dataset) == len(ROWS)
-    assert dataset[5] == {"text": "bad thing 0", "label": 0}
-
-
-def test_to_dataset_refuses_nothing():
-    with pytest.raises(EmptyInputError):
-        finetuning.to_dataset([])
-
-
-@pytest.mark.parametrize("k", [1, 2, 3])
-def test_few_shot_sample_is_balanced_and_drawn_from_the_rows(k):
-    sample = finetuning.few_shot_sample(ROWS, k=k, seed=0)
-    assert Counter(row.label for row in sample) == {0: k, 1: k}
-    assert len(set(sample)) == len(sample)
-    assert set(sample) <= set(ROWS)
-
-
-def test_few_shot_sample_repeats_with_a_seed_and_varies_across_seeds():
-    first = finetuning.few_shot_sample(ROWS, k=2, seed=3)
-    assert finetuning.few_shot_sample(ROWS, k=2, seed=3) == first
-    draws = {tuple(finetuning.few_shot_sample(ROWS, k=2, seed=s)) for s in range(10)}
-    assert len(draws) > 1
-
-
-def test_few_shot_sample_mixes_the_classes():
-    orders = {
-        tuple(row.label for row in finetuning.few_shot_sample(ROWS, k=3, seed=s)) for s in range(10)
-    }
-    assert orders != {(0, 0, 0, 1, 1, 1)}
-
-
-def test_few_shot_sample_says_how_many_there_are():
-    with pytest.raises(ValueError, match=r"class NEGATIVE has only 3.*k <= 3"):
-        finetuning.few_shot_sample(ROWS, k=4, seed=0)
-    with pytest.raises(ValueError, match="at least 1"):
-        finetuning.few_shot_sample(ROWS, k=0, seed=0)
-    with pytest.raises(EmptyInputError):
-        finetuning.few_shot_sample([], k=1, seed=0)
-
-
-LOG = [
-    {"loss": 0.69, "grad_norm": 1.0, "learning_rate": 2e-4, "epoch": 0.5, "step": 2},
-    {"eval_loss": 0.5, "eval_accuracy": 0.8, "epoch": 0.5, "step": 2},
-    {"loss": 0.41, "grad_norm": 1.2, "learning_rate": 1e-4, "epoch": 1.0, "step": 4},
-    {"train_runtime": 3.2, "train_loss": 0.55, "epoch": 1.0, "step": 4},
-]
-
-
-class _FakeTrainer:
-    class state:  # noqa: N801 - mimics trainer.state
-        log_history = LOG
-
-
-def test_loss_history_keeps_only_the_periodic_training_losses():
-    assert finetuning.loss_history(LOG) == [(2, 0.69), (4, 0.41)]
-    assert finetuning.loss_history(_FakeTrainer()) == [(2, 0.69), (4, 0.41)]
-
-
-def test_loss_history_explains_an_empty_log():
-    with pytest.raises(ValueError, match="logging_steps"):
-        finetuning.loss_history([{"train_loss": 0.5, "step": 3}])
-    with pytest.raises(TypeError):
-        finetuning.loss_history("not a log")
 
 
 class _KeywordClassifier(torch.nn.Module):

@@ -235,6 +235,14 @@ def check_10_training_regimes(results: dict) -> None:
     untrained, zero_shot = results["untrained_accuracy"], results["zero_shot_accuracy"]
     assert results["n_test"] >= 100
     assert results["few_shot_n_examples"] == 2 * results["few_shot_k"] < results["n_train"] / 10
+    # The stratified draw is balanced, repeats with its seed and differs across seeds.
+    assert results["few_shot_class_counts"] == [results["few_shot_k"]] * 2
+    assert results["few_shot_draw_repeats"] is True and results["few_shot_draws_differ"] is True
+    # trainer.predict: one row of 2 logits per test sentence, the test labels, and the same
+    # accuracy as trainer.evaluate (both in evaluation mode, so deterministic).
+    assert results["predict_shape"] == [results["n_test"], 2]
+    assert results["predict_labels_are_test_labels"] is True
+    assert results["evaluate_equals_predict"] is True
     assert 0.3 <= untrained <= 0.7  # a random head on a balanced test set: about chance
     assert zero_shot >= 0.6  # label descriptions alone, no training, clearly beat chance
     # Few-shot: 16 examples are memorised (loss near 0) by every draw ...
@@ -397,21 +405,28 @@ def check_13_chatbot(results: dict) -> None:
     assert prompt.endswith("<|im_start|>assistant\n")
     ids = results["special_ids"]
     assert len(set(ids.values())) == 2 and results["eos_token"] == "<|im_end|>"
-    injection = results["injection_control_tokens"]  # the typed <|im_end|>, <|im_start|>
-    assert injection["default"] == injection["sanitized"] + 2
     first, follow = results["reply_1"], results["reply_2_with_history"]
     assert "BERT" in first and "encoder" in first and "<|im" not in first
+    assert results["history_roles"] == ["user", "assistant", "user", "assistant"]
     assert "BERT" in follow  # "What is it good for?" answered about BERT, from the history
     assert results["reply_2_without_history"] != follow
     assert results["stream_pieces"] > 1 and results["streamed_equals_greedy"] is True
     samples = results["temperature_samples"]
     assert len(set(samples["0.0"])) == 1 and len(set(samples["1.0"])) > 1
+    # generate itself refuses temperature 0 with sampling, and says to use do_sample=False
+    assert "strictly positive" in results["temperature_zero_error"]
+    assert "do_sample=False" in results["temperature_zero_error"]
     brief, default = results["brief_reply"], results["default_reply"]
     assert brief.count(".") < default.count(".") and "BERT" in brief
+    injection = results["injection_control_tokens"]  # the typed <|im_end|>, <|im_start|>
+    assert injection["default"] == injection["sanitized"] + 2
     trim = results["trim"]
     assert trim["tokens_after"] <= trim["budget"] < trim["tokens_before"]
     assert trim["messages_after"] < trim["messages_before"]
     assert trim["kept_system"] is True and trim["kept_last"] is True
+    assert trim["kept_newest"] is True  # what was dropped is the oldest turns
+    assert results["backend_equals_own_greedy"] is True  # LocalBackend packages the same calls
+    assert results["backend_sample_is_own_draw"] is True  # and samples the same way
     assert results["key_hidden"] is True
     expected = "skipped: offline" if results["key_found"] else "skipped: no key"
     assert results["openai_cell"] == expected  # offline: never tries the network
