@@ -226,6 +226,15 @@ def test_top_k_and_top_p_keep_what_the_hugging_face_warpers_keep(seed):
     assert torch.equal(top_k_top_p(logits, None, None), logits)
 
 
+def _argmax_continuation(model, prompt: torch.Tensor, n: int) -> torch.Tensor:
+    """n tokens, each the argmax of the whole text so far: greedy decoding, written plainly."""
+    tokens = prompt
+    with torch.no_grad():
+        for _ in range(n):
+            tokens = torch.cat([tokens, model(tokens)[0][:, -1].argmax(-1, keepdim=True)], dim=1)
+    return tokens[0, prompt.size(1) :]
+
+
 def test_sampling_is_reproducible_and_its_limits_work():
     model = tiny_model()
     prompt = torch.tensor([[1, 2, 3]])
@@ -233,13 +242,14 @@ def test_sampling_is_reproducible_and_its_limits_work():
 
     def sample(seed, **options):
         generator = torch.Generator().manual_seed(seed)
-        return generate(model, prompt, 10, do_sample=True, generator=generator, **options)
+        return generate(model, prompt, 10, generator=generator, **{"top_k": None, **options})
 
     assert torch.equal(sample(0, temperature=1.5), sample(0, temperature=1.5))
     assert not torch.equal(sample(0, temperature=5.0), sample(1, temperature=5.0))
     # Keeping only the best token (top_k=1, or a tiny top_p) is greedy decoding again.
     assert torch.equal(sample(3, top_k=1, temperature=5.0), greedy)
     assert torch.equal(sample(4, top_p=1e-6, temperature=5.0), greedy)
+    assert torch.equal(greedy[0, 3:], _argmax_continuation(model, prompt, 10))
     # Cache or none, a seeded draw picks the same tokens.
     assert torch.equal(sample(6, temperature=2.0), sample(6, temperature=2.0, use_cache=False))
 

@@ -141,27 +141,22 @@ def top_k_top_p(logits: torch.Tensor, top_k: int | None, top_p: float | None) ->
 @torch.no_grad()
 def generate(
     model: ScratchGPT,
-    input_ids: torch.Tensor,
+    ids: torch.Tensor,
     max_new_tokens: int,
-    use_cache: bool = True,
-    eos_token_id: int | None = None,
-    do_sample: bool = False,
     temperature: float = 1.0,
-    top_k: int | None = None,
+    top_k: int | None = 1,
     top_p: float | None = None,
+    eos_token_id: int | None = None,
+    use_cache: bool = True,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    """Unpadded prompts (B, T) → (B, T + new tokens), greedy or sampled, one token per step."""
-    ids, past = input_ids, None
+    """Unpadded prompts (B, T) → (B, T + new tokens); top_k=1 (the default) is greedy."""
+    stop, past = ids.size(1) + max_new_tokens, None
     done = torch.zeros(len(ids), dtype=torch.bool, device=ids.device)  # rows that wrote eos
-    while ids.size(1) < input_ids.size(1) + max_new_tokens and not done.all():
+    while ids.size(1) < stop and not done.all():
         logits, past = model(ids if past is None else ids[:, -1:], past)  # cache: newest only
-        logits = logits[:, -1] / temperature  # (B, V): scores of the next token
-        if do_sample:
-            probs = top_k_top_p(logits, top_k, top_p).softmax(dim=-1)
-            next_id = torch.multinomial(probs, 1, generator=generator)  # (B, 1)
-        else:
-            next_id = logits.argmax(dim=-1, keepdim=True)  # (B, 1)
+        probs = top_k_top_p(logits[:, -1] / temperature, top_k, top_p).softmax(dim=-1)  # (B, V)
+        next_id = torch.multinomial(probs, 1, generator=generator)  # (B, 1)
         if eos_token_id is not None:
             next_id[done] = eos_token_id  # finished rows are padded with eos
             done |= next_id[:, 0] == eos_token_id
