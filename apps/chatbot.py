@@ -43,7 +43,7 @@ def secrets_file() -> dict[str, str]:
     """``.streamlit/secrets.toml`` as a dict; empty when there is none (not an error)."""
     try:
         return {key: st.secrets[key] for key in st.secrets}
-    except Exception:  # noqa: BLE001 — Streamlit raises when no secrets file exists
+    except Exception:  # Streamlit raises when no secrets file exists
         return {}
 
 
@@ -120,7 +120,7 @@ if question := st.chat_input("Ask about encoders, decoders, attention…"):
             reply = st.write_stream(pieces)
         except CourseError as error:
             st.error(str(error))  # says what went wrong and what to do; never holds the key
-        except Exception as error:  # noqa: BLE001 — a page, not a traceback
+        except Exception as error:  # a page, not a traceback
             st.error(
                 f"Something unexpected went wrong ({type(error).__name__}). Try again, or switch "
                 "the backend in the sidebar."

@@ -610,7 +610,7 @@ class LocalBackend:
                     torch.manual_seed(seed)
                 with torch.no_grad():
                     self.model.generate(**options)
-            except BaseException as error:  # noqa: BLE001 — handed to the reading thread
+            except BaseException as error:  # handed to the reading thread
                 failure.append(error)
                 streamer.end()  # otherwise the loop below would wait for text forever
 
