@@ -42,7 +42,9 @@ def write_manifest(build_dir: Path) -> None:
     (build_dir / MANIFEST).write_text(json.dumps(entries, indent=1, sort_keys=True))
 
 
-def damaged_files(build_dir: Path, copy: Path | None = None, check_hashes: bool = False) -> list[str]:
+def damaged_files(
+    build_dir: Path, copy: Path | None = None, check_hashes: bool = False
+) -> list[str]:
     """Files that are missing, or whose size (and hash) differ from the build's manifest.
 
     Checks the build itself, or ``copy`` (an installed snapshot of it) against the build's
