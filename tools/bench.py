@@ -29,6 +29,10 @@
   divided by those of Hugging Face's ``GPT2LMHeadModel.generate(do_sample=False)``, same
   weights and prompt, the same 200 tokens (checked), best of 3 interleaved rounds of best-of-2
   each (target ≥ 1.0: above 1, the from-scratch loop is faster).
+- attention_slope, attention_sdpa_slope: the exponent p of attention's cost ~ n^p (notebook 12),
+  fitted on log-log axes to the CPU time of one layer (2 heads of 128, batch 1) over the five
+  largest of 128 … 4096 tokens, best of 5 calls each: the explicit formula of notebook 06 and
+  PyTorch's fused SDPA (target for the explicit one: 2 ± 0.3 on a quiet machine).
 
 Run with ``make bench`` (offline, so the sentiment model is the zoo's stand-in).
 """
@@ -222,6 +226,16 @@ def scratch_gpt_vs_hf_generate() -> tuple[float, float, float]:
     return hf_s / scratch_s, scratch_s, hf_s
 
 
+def attention_slopes() -> tuple[float, float]:
+    """Exponents of attention's cost in n (CPU time, largest sizes): explicit formula and SDPA."""
+    from course_utils.attention_cost import DEFAULT_SIZES, fit_slope, measure_attention
+
+    costs = measure_attention(DEFAULT_SIZES, heads=2, head_dim=128, repeat=5)
+    explicit = fit_slope([c.n for c in costs], [c.cpu_seconds for c in costs]).slope
+    sdpa = fit_slope([c.n for c in costs], [c.sdpa_cpu_seconds or 0.0 for c in costs]).slope
+    return explicit, sdpa
+
+
 def main() -> None:
     import_s = cold_import_seconds()
     print(f"cold import course_utils: {import_s:.3f} s")
@@ -254,6 +268,8 @@ def main() -> None:
         f"GPT-2 greedy, {GPT_NEW_TOKENS} tokens: from scratch {scratch_gpt_s:.2f} s, "
         f"HF generate {hf_gpt_s:.2f} s → tokens/s ratio {gpt_ratio:.2f}"
     )
+    attention_slope, sdpa_slope = attention_slopes()
+    print(f"attention cost ~ n^{attention_slope:.2f} (explicit), n^{sdpa_slope:.2f} (SDPA)")
     print(
         json.dumps(
             {
@@ -268,6 +284,8 @@ def main() -> None:
                 "kv_cache_speedup": round(kv_speedup, 2),
                 "kv_cache_speedup_full_context": round(kv_full, 2),
                 "scratch_gpt_vs_hf_generate": round(gpt_ratio, 2),
+                "attention_slope": round(attention_slope, 2),
+                "attention_sdpa_slope": round(sdpa_slope, 2),
             }
         )
     )
