@@ -36,11 +36,18 @@ def test_family_checker_explains_bad_answers():
         exercises.check_families({"translation": "encoder-decoder"})
 
 
-def test_best_time_takes_the_minimum():
-    durations = iter([0.0, 0.03, 0.01, 0.02])  # warm-up first, then three timed calls
-    import time
+def test_best_time_takes_the_minimum(monkeypatch):
+    """A fake clock: each call 'takes' the next duration (the warm-up call is not timed)."""
+    durations = iter([0.03, 0.01, 0.02])
+    clock = [0.0]
 
-    assert timing.best_time(lambda: time.sleep(next(durations)), repeat=3) < 0.02
+    def call() -> None:
+        clock[0] += next(durations)
+
+    monkeypatch.setattr(timing.time, "perf_counter", lambda: clock[0])
+    warmed = []
+    assert timing.best_time(call, repeat=3, warmup=0) == pytest.approx(0.01)
+    assert timing.best_time(lambda: warmed.append(1), repeat=2, warmup=3) == 0 and len(warmed) == 5
     with pytest.raises(ValueError):
         timing.best_time(lambda: None, repeat=0)
 
