@@ -48,16 +48,8 @@ def secrets_file() -> dict[str, str]:
 
 
 def make_backend(settings: dict[str, str], kind: str) -> chat.ChatBackend:
-    if kind == LOCAL:
-        try:
-            return load_local(settings["local_model"])
-        except CourseError:
-            raise
-        except OSError as error:  # an unknown id or folder, no network: say so in the page
-            raise chat.ChatError(
-                f"Could not load the model {settings['local_model']!r}. Check the id (a Hub id "
-                f"such as {chat.DEFAULT_LOCAL_MODEL}, or a local folder).\nDetails: {error}"
-            ) from None
+    if kind == LOCAL:  # a model that cannot be loaded raises a CourseError that says why
+        return load_local(settings["local_model"])
     key = chat.require_api_key(extra_secrets=secrets_file())
     return chat.OpenAIBackend(settings["openai_model"], settings["base_url"] or None, key)
 

@@ -35,6 +35,8 @@ from typing import Any, Protocol
 from course_utils.environment import detect_platform
 from course_utils.errors import CourseError
 from course_utils.hub_access import HubToken, find_token, where_to_store_a_token
+from course_utils.timeouts import CHAT_REQUEST_SECONDS
+from course_utils.token_limit import token_limit
 
 __all__ = [
     "DEFAULT_API_CONTEXT",
@@ -71,6 +73,8 @@ DEFAULT_LOCAL_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 # A window most chat models and servers have (gpt-4o-mini reads 128,000 tokens; Ollama's own
 # default is smaller): set OpenAIBackend's context_length to your model's.
 DEFAULT_API_CONTEXT = 8192
+# The prompt budget of a local model with no position table (BLOOM's ALiBi) or tokenizer limit.
+UNLIMITED_CONTEXT = 2048
 MAX_TEMPERATURE = 2.0  # the range OpenAI's API accepts; local sampling uses the same scale
 KEYS_PAGE = "https://platform.openai.com/api-keys"
 # Private-use characters (no text a tokenizer was trained on contains them) that wrap a control
@@ -417,8 +421,10 @@ class OpenAIBackend:
         base_url: the API's address, e.g. ``http://localhost:11434/v1`` for Ollama; ``None``
             means OpenAI itself.
         api_key: an :class:`ApiKey`; ``None`` looks it up with :func:`require_api_key`.
-        timeout: seconds to wait for the endpoint.
-        max_retries: retries after a connection error or a 429/5xx answer.
+        timeout: seconds to wait for the endpoint (each connection, read or write): then a
+            clear message rather than a page that spins.
+        max_retries: retries after a connection error or a 429/5xx answer (each waits up to
+            ``timeout`` again).
         context_length: the model's context window in tokens (see its provider's documentation).
             The oldest turns are dropped so that the prompt, counted with
             :func:`approximate_tokens`, leaves room for the reply in it.
@@ -429,8 +435,8 @@ class OpenAIBackend:
         model: str = DEFAULT_OPENAI_MODEL,
         base_url: str | None = None,
         api_key: ApiKey | None = None,
-        timeout: float = 60.0,
-        max_retries: int = 1,
+        timeout: float = CHAT_REQUEST_SECONDS,
+        max_retries: int = 0,
         context_length: int = DEFAULT_API_CONTEXT,
     ) -> None:
         from openai import OpenAI
@@ -496,6 +502,13 @@ class OpenAIBackend:
                 f"(for OpenAI at {KEYS_PAGE}) and replace the stored one. "
                 f"{where_to_put_the_key(self.key.name)}"
             ) from None  # the original error quotes the request; ours says it all
+        except openai.APITimeoutError:
+            raise EndpointUnreachableError(
+                f"The endpoint at {self.base_url} accepted the connection but did not answer "
+                f"within {self._client.timeout} s.\nWhat to do: try again in a moment; check "
+                "that the server there is an OpenAI-compatible API (the base URL usually ends in "
+                "/v1), or use the local backend, which needs no network."
+            ) from None
         except openai.APIConnectionError:
             raise EndpointUnreachableError(
                 f"Nothing answered at {self.base_url}: no "
@@ -536,6 +549,35 @@ def _scrub(text: str, secret: str) -> str:
     return text.replace(secret, "***") if secret else text
 
 
+def _load(auto_class: Any, model_id: str) -> Any:
+    """``auto_class.from_pretrained(model_id)``; a failure says what to do, not where it broke."""
+    try:
+        return auto_class.from_pretrained(model_id)
+    except (OSError, ValueError) as error:
+        raise _cannot_load(model_id, error) from None
+
+
+def _cannot_load(model_id: str, error: BaseException) -> CourseError:
+    """What to do when ``from_pretrained(model_id)`` fails: the zoo's message offline, else ours."""
+    from course_utils.zoo.hints import explain_missing_model
+
+    explained = explain_missing_model(error)
+    if explained is not None:
+        return explained
+    if "gated" in str(error).lower():
+        return ChatError(
+            f"{model_id} is a gated model: the Hub serves it only to logged-in accounts that "
+            f"were granted access.\nWhat to do: request access on https://huggingface.co/"
+            f"{model_id}, store a token as the secret HF_TOKEN and restart; or pick an ungated "
+            f"chat model such as {DEFAULT_LOCAL_MODEL}."
+        )
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return ChatError(
+        f"Could not load {model_id!r}: {first_line}\nWhat to do: check the Hub id (for example "
+        f"{DEFAULT_LOCAL_MODEL}) or the path of a local model folder."
+    )
+
+
 class LocalBackend:
     """A Hugging Face causal LM with a chat template, run here and streamed.
 
@@ -553,18 +595,20 @@ class LocalBackend:
             raise ChatError("model_id is empty: give a Hub id or a local folder of a chat model.")
         self.model_id = model_id.strip()
         self.name = self.model_id
-        self.tokenizer = AutoTokenizer.from_pretrained(self.model_id)
+        self.tokenizer = _load(AutoTokenizer, self.model_id)
         if not getattr(self.tokenizer, "chat_template", None):
             raise ChatError(
                 f"{self.model_id} has no chat template, so it was not trained to chat: it would "
                 "only continue the text. Use an instruction-tuned model (names often end in "
                 f"-Instruct or -chat), such as {DEFAULT_LOCAL_MODEL}."
             )
-        self.model = AutoModelForCausalLM.from_pretrained(self.model_id)
+        self.model = _load(AutoModelForCausalLM, self.model_id)
         if device:
             self.model.to(device)
         self.model.eval()
-        self.context_length = int(getattr(self.model.config, "max_position_embeddings", 2048))
+        # A model without a position table (BLOOM's ALiBi) would take any prompt, and a pasted
+        # book would then need gigabytes for its attention: cap what it reads.
+        self.context_length = token_limit(self.model.config, self.tokenizer) or UNLIMITED_CONTEXT
 
     def __repr__(self) -> str:
         return f"LocalBackend(model_id={self.model_id!r})"

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from course_utils.token_limit import token_limit
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["context_length", "describe_model", "plot_filter", "position_scheme"]
+__all__ = ["describe_model", "plot_filter", "position_scheme"]
 
 
 # How each architecture tells the model where a token is. GPT-2, GPT-Neo and OPT learn one
@@ -34,20 +36,6 @@ def position_scheme(config: Any) -> str:
     return _POSITION_SCHEMES.get(getattr(config, "model_type", ""), "unknown")
 
 
-def context_length(config: Any) -> int | None:
-    """The longest text the model has position embeddings for, or None if it has no limit.
-
-    The name differs between architectures: GPT-2 calls it ``n_positions``; OPT and GPT-Neo
-    ``max_position_embeddings``. BLOOM uses ALiBi, which needs no position table, so its config
-    has neither and this returns None (it still works best near the lengths it was trained on).
-    """
-    for name in ("n_positions", "max_position_embeddings"):
-        value = getattr(config, name, None)
-        if isinstance(value, int):
-            return value
-    return None
-
-
 def describe_model(model: Any, tokenizer: Any) -> dict[str, Any]:
     """One row of the decoder comparison table: size, vocabulary, context and positions.
 
@@ -61,7 +49,7 @@ def describe_model(model: Any, tokenizer: Any) -> dict[str, Any]:
         "parameters": sum(p.numel() for p in model.parameters()),
         "vocab_size": config.vocab_size,
         "tokenizer_size": len(tokenizer),
-        "context_length": context_length(config),
+        "context_length": token_limit(config),
         "positions": position_scheme(config),
     }
 

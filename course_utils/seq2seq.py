@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from course_utils.errors import CourseError
+from course_utils.token_limit import token_limit
 
 if TYPE_CHECKING:
     import torch
@@ -25,12 +26,9 @@ __all__ = [
     "CrossAttention",
     "cross_attention",
     "describe_seq2seq",
-    "input_limit",
     "split_into_chunks",
 ]
 
-# Tokenizers without a real limit report model_max_length = int(1e30) ("VERY_LARGE_INTEGER").
-_NO_TOKENIZER_LIMIT = 10**20
 # How each architecture tells its encoder and decoder where a token is.
 _POSITION_SCHEMES = {
     "t5": "relative (a learned bias per distance bucket, no position table)",
@@ -46,35 +44,6 @@ _POSITION_SCHEMES = {
 
 def _model_name(model: Any) -> str:
     return getattr(model.config, "_name_or_path", "") or type(model).__name__
-
-
-def _position_limit(model: Any) -> int | None:
-    """Rows of the encoder's (and decoder's) position table, or None (T5: relative positions)."""
-    from course_utils.generation import context_length
-
-    return context_length(model.config)
-
-
-def input_limit(model: Any, tokenizer: Any) -> int | None:
-    """The most tokens (special ones included) the model reads in one text, or None for no limit.
-
-    Two limits can apply, and the smaller one wins:
-
-    - BART and Marian have one position vector per position (``max_position_embeddings`` in
-      the config, 1024 for bart-large-cnn, 512 for opus-mt); one more token is an
-      ``IndexError`` inside the model.
-    - The tokenizer's ``model_max_length`` is what the model was trained on. T5 has relative
-      positions, so nothing crashes past its 512, but quality drops; that limit is the only
-      one T5 has. A tokenizer with no real limit reports about 10**30, which is ignored.
-    """
-    limits = []
-    tokenizer_limit = getattr(tokenizer, "model_max_length", None)
-    if isinstance(tokenizer_limit, int) and 0 < tokenizer_limit < _NO_TOKENIZER_LIMIT:
-        limits.append(tokenizer_limit)
-    position_limit = _position_limit(model)
-    if position_limit is not None:
-        limits.append(position_limit)
-    return min(limits) if limits else None
 
 
 def split_into_chunks(text: str, tokenizer: Any, max_tokens: int, *, prefix: str = "") -> list[str]:
@@ -233,5 +202,5 @@ def describe_seq2seq(model: Any, tokenizer: Any | None = None) -> dict[str, Any]
         "shared_embeddings": _same_tensor(encoder.get_input_embeddings(), decoder_embeddings),
         "tied_output": _same_tensor(model.get_output_embeddings(), decoder_embeddings),
         "positions": _POSITION_SCHEMES.get(getattr(config, "model_type", ""), "unknown"),
-        "max_input_tokens": None if tokenizer is None else input_limit(model, tokenizer),
+        "max_input_tokens": token_limit(model.config, tokenizer),
     }

@@ -394,3 +394,50 @@ def test_question_answering_refuses_a_nan_threshold():
     with pytest.raises(AssertionError, match="min_score"):
         qa.answer_question(question, context, model, tokenizer, min_score=float("nan"))
     assert qa.answer_question(question, context, model, tokenizer, min_score=0).text is not None
+
+
+# 1 and 4. The chat backends: a silent endpoint gets a message in time; a huge prompt is refused.
+
+
+@pytest.mark.timeout(60)
+def test_the_openai_backend_gives_up_on_a_silent_endpoint_within_20_seconds(silent_endpoint):
+    from course_utils import chat
+    from course_utils.chat import ApiKey, EndpointUnreachableError
+
+    key = ApiKey("sk-not-a-real-key", "the test")
+    backend = chat.OpenAIBackend("course-echo", f"{silent_endpoint}/v1", key)  # the real limit
+    started = time.monotonic()
+    with pytest.raises(EndpointUnreachableError, match="did not answer within"):
+        chat.complete(backend, [{"role": "user", "content": "Hi"}])
+    assert time.monotonic() - started <= 20 + 3
+
+
+@pytest.mark.timeout(30)
+def test_a_prompt_too_long_for_a_model_without_a_limit_is_refused(monkeypatch):
+    from course_utils import chat
+
+    monkeypatch.setattr(chat, "token_limit", lambda config, tokenizer=None: None)  # like BLOOM
+    backend = chat.LocalBackend()
+    assert backend.context_length == chat.UNLIMITED_CONTEXT
+    book = [{"role": "user", "content": "Once upon a time. " * 5500}]  # ~99,000 characters
+    with pytest.raises(chat.ChatError, match="too long"):
+        chat.complete(backend, book, max_new_tokens=5)
+
+
+# 10. Loading a chat model that is not there, or gated: a sentence, not an OSError.
+
+
+@pytest.mark.parametrize(
+    ("model_id", "says"),
+    [
+        ("no-such-org/no-such-chat-model", "not available offline"),
+        ("mistralai/Mistral-7B-Instruct-v0.3", "gated"),
+    ],
+)
+def test_the_local_chat_backend_explains_a_model_it_cannot_load(model_id, says):
+    from course_utils import chat
+    from course_utils.errors import CourseError
+
+    with pytest.raises(CourseError, match=says) as caught:
+        chat.LocalBackend(model_id)
+    assert model_id in str(caught.value)

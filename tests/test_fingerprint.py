@@ -29,7 +29,6 @@ LESSON_MODULES = (
     "lessons/*",
     "adaptation.py",
     "attention_cost.py",
-    "chat.py",
     "embeddings.py",
     "exercises.py",
     "finetuning.py",
@@ -43,6 +42,7 @@ LESSON_MODULES = (
 # What a recipe may build with: set-up, Hub access, servers, data, task formats, the zoo itself.
 INFRASTRUCTURE = (
     "__init__.py",
+    "chat.py",
     "compat.py",
     "configs.py",
     "data.py",
@@ -55,6 +55,7 @@ INFRASTRUCTURE = (
     "session.py",
     "task_formats.py",
     "timeouts.py",
+    "token_limit.py",
     "zoo/*",
 )
 # Display helpers either side may use; no recipe needs them.

@@ -9,13 +9,14 @@ from __future__ import annotations
 import pytest
 import torch
 
-from course_utils.generation import context_length, describe_model, plot_filter, position_scheme
+from course_utils.generation import describe_model, plot_filter, position_scheme
 from course_utils.lessons.decoding import (
     apply_temperature,
     penalize_repetition,
     top_k_filter,
     top_p_filter,
 )
+from course_utils.token_limit import token_limit
 
 DECODERS = [
     "openai-community/gpt2",
@@ -135,13 +136,25 @@ def test_plot_filter_draws_the_top_tokens_before_and_after(decoder):
 # --- describe_model ------------------------------------------------------------------------
 
 
-def test_context_length_reads_each_architectures_name():
+def test_token_limit_reads_each_architectures_name_and_the_tokenizers():
+    from types import SimpleNamespace
+
     from transformers import BloomConfig, GPT2Config, GPTNeoConfig, OPTConfig
 
-    assert context_length(GPT2Config(n_positions=321)) == 321
-    assert context_length(GPTNeoConfig(max_position_embeddings=654)) == 654
-    assert context_length(OPTConfig(max_position_embeddings=987)) == 987
-    assert context_length(BloomConfig()) is None
+    assert token_limit(GPT2Config(n_positions=321)) == 321
+    assert token_limit(GPTNeoConfig(max_position_embeddings=654)) == 654
+    assert token_limit(OPTConfig(max_position_embeddings=987)) == 987
+    assert token_limit(BloomConfig()) is None  # ALiBi: no position table
+    # The tokenizer's trained length counts too, the smaller limit wins; "no limit" is ignored.
+    assert token_limit(BloomConfig(), SimpleNamespace(model_max_length=2048)) == 2048
+    assert (
+        token_limit(OPTConfig(max_position_embeddings=987), SimpleNamespace(model_max_length=512))
+        == 512
+    )
+    assert (
+        token_limit(GPT2Config(n_positions=321), SimpleNamespace(model_max_length=int(1e30))) == 321
+    )
+    assert token_limit(None, SimpleNamespace(model_max_length=384)) == 384
     assert "ALiBi" in position_scheme(BloomConfig())
     assert position_scheme(GPT2Config()).startswith("learned")
 
@@ -155,4 +168,4 @@ def test_describe_model(decoder):
     if model.config.model_type == "bloom":
         assert row["context_length"] is None and "ALiBi" in row["positions"]
     else:
-        assert row["context_length"] == context_length(model.config) > 0
+        assert row["context_length"] == token_limit(model.config) > 0

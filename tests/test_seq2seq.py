@@ -19,11 +19,11 @@ from course_utils import data
 from course_utils.seq2seq import (
     cross_attention,
     describe_seq2seq,
-    input_limit,
     split_into_chunks,
 )
 from course_utils.task_formats import t5_prefixed
 from course_utils.tasks import qa, summaries
+from course_utils.token_limit import token_limit
 
 T5_ID = "google/flan-t5-small"
 POSITIONS = 64  # position-table rows of the tiny BART and Marian models
@@ -127,13 +127,17 @@ def test_import_loads_neither_torch_nor_transformers(run_python):
 
 def test_t5_reads_the_tokenizers_limit(t5):
     model, tokenizer = t5
-    assert input_limit(model, tokenizer) == tokenizer.model_max_length == 512  # no position table
+    assert (
+        token_limit(model.config, tokenizer) == tokenizer.model_max_length == 512
+    )  # no position table
 
 
 def test_one_token_past_the_position_table_is_an_index_error(tiny):
     """What notebook 08 shows for BART: generate fails inside the model, truncation=True cuts."""
     model, tokenizer = tiny
-    assert input_limit(model, tokenizer) == POSITIONS  # the config's 64, not the tokenizer's 512
+    assert (
+        token_limit(model.config, tokenizer) == POSITIONS
+    )  # the config's 64, not the tokenizer's 512
     fits = _text_of_length(tokenizer, POSITIONS)
     assert len(generate(model, tokenizer, [fits], max_new_tokens=2)) == 1
     too_long = _text_of_length(tokenizer, POSITIONS + 1)
@@ -308,7 +312,7 @@ def test_describe_seq2seq_reads_the_weights(t5):
     row = describe_seq2seq(marian)
     assert row["shared_embeddings"] is False
     assert row["positions"].startswith("sinusoidal")
-    assert row["max_input_tokens"] is None  # no tokenizer given
+    assert row["max_input_tokens"] == POSITIONS  # its position table (no tokenizer given)
 
 
 def test_split_into_chunks_keeps_sentences_and_fits_the_limit(t5):
@@ -316,7 +320,7 @@ def test_split_into_chunks_keeps_sentences_and_fits_the_limit(t5):
     sentences = [f"{en}." for en, _ in data.translation_pairs("test")[:120]]
     document = " ".join(sentences)
     prefix = "translate English to German: "
-    assert len(tokenizer(prefix + document)["input_ids"]) > input_limit(model, tokenizer)
+    assert len(tokenizer(prefix + document)["input_ids"]) > token_limit(model.config, tokenizer)
     chunks = split_into_chunks(document, tokenizer, 128, prefix=prefix)
     assert len(chunks) > 1 and " ".join(chunks) == document
     assert all(len(tokenizer(prefix + chunk)["input_ids"]) <= 128 for chunk in chunks)

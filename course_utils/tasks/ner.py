@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from course_utils.data import TaggedSentence, ner_sentences
 from course_utils.errors import CourseError, EmptyInputError
+from course_utils.token_limit import token_limit
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -76,19 +77,6 @@ def _check_word_lists(sentences: Any, name: str, item: str) -> list[list[str]]:
     return checked
 
 
-def _token_limit(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> int | None:
-    """The most tokens ``model`` reads: its position table, or the tokenizer's trained length."""
-    limits = [
-        limit
-        for limit in (
-            getattr(model.config, "max_position_embeddings", None),
-            getattr(tokenizer, "model_max_length", None),
-        )
-        if isinstance(limit, int) and limit < 1_000_000  # transformers' "no limit" is ~1e30
-    ]
-    return min(limits, default=None)
-
-
 def predict_tags(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -109,7 +97,7 @@ def predict_tags(
         raise EmptyInputError("Every sentence needs at least one word to tag.")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive whole number, got {batch_size!r}.")
-    limit = _token_limit(model, tokenizer)
+    limit = token_limit(model.config, tokenizer)
     model.eval()
     predicted: list[list[str]] = []
     for start in range(0, len(chunks), batch_size):

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from course_utils.data import QAExample, qa_questions
 from course_utils.errors import CourseError, EmptyInputError
 from course_utils.task_formats import QA_MAX_LENGTH, QA_STRIDE, qa_windows
+from course_utils.token_limit import token_limit
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -73,24 +74,6 @@ class Answer:
         )
 
 
-def window_limit(
-    tokenizer: PreTrainedTokenizerBase, model: PreTrainedModel | None = None
-) -> int | None:
-    """The longest window (in tokens) the tokenizer, and the model if given, can take.
-
-    The model's position table (``max_position_embeddings``, 512 for BERT-style readers) is the
-    hard limit; the tokenizer's ``model_max_length`` usually says the same. A tokenizer saved
-    without one reports a huge placeholder, which is ignored. None if neither says.
-    """
-    limits = []
-    if isinstance(tokenizer.model_max_length, int) and tokenizer.model_max_length < 1_000_000:
-        limits.append(tokenizer.model_max_length)
-    positions = getattr(getattr(model, "config", None), "max_position_embeddings", None)
-    if isinstance(positions, int):
-        limits.append(positions)
-    return min(limits, default=None)
-
-
 def _check_window(max_length: Any, stride: Any, limit: int | None) -> None:
     """Refuse window settings the tokenizer or the model cannot work with, before tokenising."""
     for name, value in (("max_length", max_length), ("stride", stride)):
@@ -123,7 +106,7 @@ def encode_windows(
     with ``offset_mapping`` and ``overflow_to_sample_mapping``), after refusing settings that
     leave a window no room for new context.
     """
-    limit = window_limit(tokenizer)
+    limit = token_limit(None, tokenizer)
     _check_window(max_length, stride, limit)
     for question in questions:
         n_tokens = len(tokenizer(question, add_special_tokens=False)["input_ids"])
@@ -202,7 +185,7 @@ def answer_questions(
             f"max_answer_tokens must be at least 1, got {max_answer_tokens}: with no room for "
             f"an answer every question would get 'no answer'."
         )
-    _check_window(max_length, stride, window_limit(tokenizer, model))
+    _check_window(max_length, stride, token_limit(model.config, tokenizer))
     encoded = encode_windows(tokenizer, questions, contexts, max_length, stride)
     inputs = {name: encoded[name] for name in tokenizer.model_input_names if name in encoded}
     model.eval()
