@@ -545,8 +545,9 @@ class OpenAIBackend:
 
 
 def _scrub(text: str, secret: str) -> str:
-    """``text`` with any copy of ``secret`` masked (a server could echo what it was sent)."""
-    return text.replace(secret, "***") if secret else text
+    """``text`` with any copy of ``secret`` masked, in any letter case (a server could echo
+    what it was sent, lower-cased or upper-cased)."""
+    return re.sub(re.escape(secret), "***", text, flags=re.IGNORECASE) if secret else text
 
 
 def _load(auto_class: Any, model_id: str) -> Any:

@@ -441,3 +441,11 @@ def test_the_local_chat_backend_explains_a_model_it_cannot_load(model_id, says):
     with pytest.raises(CourseError, match=says) as caught:
         chat.LocalBackend(model_id)
     assert model_id in str(caught.value)
+
+
+def test_a_key_echoed_in_another_letter_case_is_masked_too():
+    from course_utils.chat import _scrub
+
+    key = "sk-Canary-AbC123"
+    said = f"unknown key {key.lower()} (was {key.upper()}, {key})"
+    assert _scrub(said, key) == "unknown key *** (was ***, ***)"
