@@ -35,7 +35,6 @@ _SUBMODULES = {
     "paths",
     "plotting",
     "seq2seq",
-    "source",
     "task_formats",
     "tasks",
     "timing",

@@ -59,7 +59,7 @@ INFRASTRUCTURE = (
     "zoo/*",
 )
 # Display helpers either side may use; no recipe needs them.
-SHARED = ("plotting.py", "source.py", "timing.py")
+SHARED = ("plotting.py", "timing.py")
 
 
 def _matches(module: str, patterns: tuple[str, ...]) -> bool:

@@ -34,11 +34,19 @@ def highlight(text: str, entities: Sequence[Mapping[str, Any]]) -> str:
     return f'<p style="line-height:2">{"".join(pieces)}</p>'
 
 
+def _in_jupyter() -> bool:
+    """True inside a Jupyter kernel (notebook, JupyterLab, papermill), which renders HTML."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
 def show_entities(text: str, entities: Sequence[Mapping[str, Any]]) -> None:
     """Display ``highlight`` in Jupyter; print ``[span](TYPE)`` markup elsewhere."""
-    from course_utils.source import in_jupyter
-
-    if in_jupyter():
+    if _in_jupyter():
         from IPython.display import HTML, display
 
         display(HTML(highlight(text, entities)))
