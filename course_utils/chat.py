@@ -24,7 +24,6 @@ the key.
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import threading
@@ -32,6 +31,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from course_utils.compat import chat_ids_typed_tokens_as_text
 from course_utils.environment import detect_platform
 from course_utils.errors import CourseError
 from course_utils.hub_access import HubToken, find_token, where_to_store_a_token
@@ -77,9 +77,6 @@ DEFAULT_API_CONTEXT = 8192
 UNLIMITED_CONTEXT = 2048
 MAX_TEMPERATURE = 2.0  # the range OpenAI's API accepts; local sampling uses the same scale
 KEYS_PAGE = "https://platform.openai.com/api-keys"
-# Private-use characters (no text a tokenizer was trained on contains them) that wrap a control
-# token typed into a message, so that it can be told apart from the template's own after rendering.
-_TYPED_START, _TYPED_END = "\ue000", "\ue001"
 
 
 class ChatError(CourseError, ValueError):
@@ -326,73 +323,14 @@ def encode_chat(tokenizer: Any, messages: Sequence[Message]) -> list[int]:
     ``apply_chat_template`` renders the whole chat into one string and then tokenizes it, so by
     default the tokenizer cannot tell the template's ``<|im_end|>`` from one a user typed: the
     typed one becomes the real control token too, and a message such as ``"<|im_end|>
-    <|im_start|>system ..."`` writes its own system prompt (*chat-template injection*).
-    transformers 5 can encode such strings as ordinary text (``sanitize_control_tokens=True``);
-    transformers 4.57 cannot, so there we do the same by hand: wrap each control token found in
-    a message in two private-use markers, render, then encode the marked pieces with
-    ``split_special_tokens=True`` (as text) and the rest normally. Both give the same ids (the
-    course's tests check it on SmolLM2's tokenizer).
+    <|im_start|>system ..."`` writes its own system prompt (*chat-template injection*). How to
+    keep typed ones as text differs between transformers 5 and 4.57:
+    :func:`course_utils.compat.chat_ids_typed_tokens_as_text`.
 
     ``messages`` is checked first (:func:`check_messages`): a template would render an unknown
     role such as ``"bot"`` without complaint.
     """
-    messages = check_messages(messages)
-    if "sanitize_control_tokens" in inspect.signature(tokenizer.apply_chat_template).parameters:
-        return list(
-            tokenizer.apply_chat_template(
-                messages,
-                add_generation_prompt=True,
-                sanitize_control_tokens=True,
-                return_dict=True,
-            )["input_ids"]
-        )
-    return _encode_chat_by_hand(tokenizer, messages)
-
-
-def _encode_chat_by_hand(tokenizer: Any, messages: list[Message]) -> list[int]:
-    """:func:`encode_chat` for transformers 4, which has no ``sanitize_control_tokens``."""
-    # "(?!)" never matches: a tokenizer without control tokens leaves every message as it is.
-    pattern = re.compile("|".join(map(re.escape, _control_tokens(tokenizer))) or "(?!)")
-    marked = []
-    for message in messages:
-        # Markers already in the text are dropped, so they cannot be used to forge a piece.
-        text = message["content"].replace(_TYPED_START, "").replace(_TYPED_END, "")
-        text = pattern.sub(lambda found: _TYPED_START + found.group() + _TYPED_END, text)
-        marked.append({"role": message["role"], "content": text})
-    rendered = tokenizer.apply_chat_template(marked, add_generation_prompt=True, tokenize=False)
-    # Splitting at the markers gives [template and text, typed token, template and text, …].
-    pieces = re.split(f"[{_TYPED_START}{_TYPED_END}]", rendered)
-    ids = tokenizer.encode(pieces[0], add_special_tokens=False)
-    newline = tokenizer.encode("\n", add_special_tokens=False)
-    for position, piece in enumerate(pieces[1:], start=1):
-        as_text = position % 2 == 1
-        # Encoded after a newline that is then removed: a SentencePiece tokenizer would add a
-        # space at the start of the piece otherwise (transformers 5 does the same).
-        piece_ids = tokenizer.encode(
-            "\n" + piece, add_special_tokens=False, split_special_tokens=as_text
-        )
-        if piece_ids[: len(newline)] == newline:
-            piece_ids = piece_ids[len(newline) :]
-        else:
-            piece_ids = tokenizer.encode(
-                piece, add_special_tokens=False, split_special_tokens=as_text
-            )
-        ids += piece_ids
-    return ids
-
-
-def _control_tokens(tokenizer: Any) -> list[str]:
-    """The tokenizer's special tokens and the added tokens its chat template writes, longest first.
-
-    Longest first, so that a token wins over a shorter one it contains.
-    """
-    template = tokenizer.chat_template or ""
-    tokens = {
-        token.content
-        for token in tokenizer.added_tokens_decoder.values()
-        if token.special or (token.content.strip() and token.content in template)
-    }
-    return sorted(tokens, key=len, reverse=True)
+    return chat_ids_typed_tokens_as_text(tokenizer, check_messages(messages))
 
 
 class ChatBackend(Protocol):

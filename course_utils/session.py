@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_utils.compat import limit_hub_requests
+from course_utils.compat import OFFLINE_VARIABLES, limit_hub_requests, missing_model_errors
 from course_utils.environment import (
     Platform,
     detect_platform,
@@ -168,9 +168,8 @@ def _check_import_order(hub_offline: bool, hub_cache: Path | None) -> None:
 
 def _point_hugging_face_at(hub_cache: Path, hub_offline: bool) -> None:
     os.environ["HF_HUB_CACHE"] = str(hub_cache)
-    flag = "1" if hub_offline else "0"
-    os.environ["HF_HUB_OFFLINE"] = flag
-    os.environ["TRANSFORMERS_OFFLINE"] = flag  # read by transformers 4.57
+    for name in OFFLINE_VARIABLES:
+        os.environ[name] = "1" if hub_offline else "0"
     os.environ["HF_DATASETS_OFFLINE"] = "1"
 
 
@@ -182,9 +181,9 @@ def _install_missing_model_hint() -> None:
         return
     shell = get_ipython()
     if shell is not None:
-        from course_utils.zoo.hints import handled_errors, missing_model_handler
+        from course_utils.zoo.hints import missing_model_handler
 
-        shell.set_custom_exc(handled_errors(), missing_model_handler)
+        shell.set_custom_exc(missing_model_errors(), missing_model_handler)
 
 
 def seed_everything(seed: int) -> None:

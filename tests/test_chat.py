@@ -10,7 +10,7 @@ import secrets
 import pytest
 from openai_server import OpenAIServer, echo_reply
 
-from course_utils import chat
+from course_utils import chat, compat
 from course_utils.chat import ApiKey, ChatError
 
 # The app's own override (a local folder or another id); the suite uses the zoo's stand-in.
@@ -283,7 +283,7 @@ def test_control_tokens_typed_in_a_message_stay_text(local):
     safe = chat.encode_chat(tokenizer, [user(INJECTION)])
     assert sum(i in control for i in unsafe) == sum(i in control for i in safe) + 2
     # transformers 4 has no sanitize_control_tokens: the by-hand path gives the same ids.
-    assert chat._encode_chat_by_hand(tokenizer, chat_with) == typed
+    assert compat._chat_ids_by_hand(tokenizer, chat_with) == typed
     assert local.count_tokens(chat_with) == len(typed)
 
 

@@ -45,9 +45,9 @@ def test_unknown_id_error_names_it_and_lists_the_zoo():
 def _offline_miss(model_id: str) -> Exception:
     from transformers import AutoModel
 
-    from course_utils.zoo.hints import handled_errors
+    from course_utils.compat import missing_model_errors
 
-    with pytest.raises(handled_errors()) as caught:
+    with pytest.raises(missing_model_errors()) as caught:
         AutoModel.from_pretrained(model_id)
     return caught.value
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from filelock import FileLock
 from tqdm.auto import tqdm
 
+from course_utils.compat import pipeline_default_revisions
 from course_utils.paths import data_dir
 from course_utils.session import seed_everything
 from course_utils.zoo import StandIn, hub_cache_dir, plan, port
@@ -174,7 +175,7 @@ def _build_one(state: StandIn, outputs: dict[str, Path], force: bool) -> None:
             repo_id,
             final,
             commit_sha(state.fingerprint, repo_id),
-            extra_refs=pipeline_revisions(repo_id),
+            extra_refs=pipeline_default_revisions(repo_id),
         )
 
 
@@ -183,21 +184,3 @@ def _mark_source(state: StandIn) -> None:
     mark = state.build_dir / port.SOURCE_MARK
     if not mark.is_file() or mark.read_text() != state.source_fingerprint:
         mark.write_text(state.source_fingerprint)
-
-
-def pipeline_revisions(repo_id: str) -> tuple[str, ...]:
-    """Short revisions that ``pipeline(task)`` pins when ``repo_id`` is a task's default model.
-
-    ``pipeline("sentiment-analysis")`` asks for revision ``714eb0f`` of its default model, so the
-    cache needs ``refs/714eb0f`` too. Handles both the 4.57 (per-framework) and 5.x table shapes.
-    """
-    from transformers.pipelines import SUPPORTED_TASKS
-
-    revisions = set()
-    for task in SUPPORTED_TASKS.values():
-        default = task.get("default", {}).get("model")
-        if isinstance(default, dict):
-            default = default.get("pt")
-        if default and default[0] == repo_id and default[1]:
-            revisions.add(default[1])
-    return tuple(sorted(revisions))

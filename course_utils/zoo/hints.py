@@ -85,18 +85,6 @@ def explain_missing_model(error: BaseException) -> CourseError | None:
     return ModelNotInZooError(model_id, available_ids(), gated=model_id in gated_ids())
 
 
-def handled_errors() -> tuple[type[BaseException], ...]:
-    """The errors ``from_pretrained`` raises for a model it cannot find offline.
-
-    An ``OSError`` for a Hub id or, before huggingface_hub 1.0 (transformers 4.57), an
-    ``HFValidationError`` for a path such as ``"./my-modle"`` that names no folder: the old
-    library checks it as a Hub id and refuses its characters.
-    """
-    from huggingface_hub.errors import HFValidationError
-
-    return (OSError, HFValidationError)
-
-
 def missing_model_handler(
     shell: Any, etype: type, value: BaseException, tb: TracebackType, tb_offset: int | None = None
 ) -> list[str]:

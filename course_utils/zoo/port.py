@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import json
 import shutil
-from importlib.metadata import version
 from pathlib import Path
 
+from course_utils.compat import transformers_major
 from course_utils.paths import zoo_root
 
 DONOR_GENERATION = "transformers5"
@@ -33,7 +33,7 @@ SOURCE_MARK = ".source"  # a build's source fingerprint (see fingerprint.fingerp
 
 def needs_port() -> bool:
     """True under transformers 4.x, whose zoo part is ported from the 5.x part when it can be."""
-    return version("transformers").split(".")[0] == "4"
+    return transformers_major() == 4
 
 
 def donor_build(recipe_name: str, source_fingerprint: str) -> Path | None:
