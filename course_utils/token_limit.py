@@ -26,5 +26,7 @@ def token_limit(config: Any, tokenizer: Any | None = None) -> int | None:
     """
     limits = [getattr(config, name, None) for name in ("n_positions", "max_position_embeddings")]
     limits.append(getattr(tokenizer, "model_max_length", None))
-    found = [n for n in limits if isinstance(n, int) and not isinstance(n, bool) and 0 < n < NO_LIMIT]
+    found = [
+        n for n in limits if isinstance(n, int) and not isinstance(n, bool) and 0 < n < NO_LIMIT
+    ]
     return min(found, default=None)
