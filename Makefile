@@ -17,7 +17,7 @@ help:
 	@echo "make format     ruff format + autofix (notebooks included)"
 	@echo "make hub        serve the offline zoo as a local Hub (notebook 05 offline; see README)"
 	@echo "make zoo        build the offline model zoo (only the stand-ins whose inputs changed)"
-	@echo "make lint       ruff check + ruff format --check (notebooks included)"
+	@echo "make lint       ruff check + ruff format --check (notebooks included), mypy course_utils"
 	@echo "make browser    install Chromium for the browser tests when run as root (part of make test)"
 	@echo "make clean-zoo  delete the offline model zoo"
 
@@ -45,6 +45,7 @@ hub: zoo
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy course_utils
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

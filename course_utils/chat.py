@@ -29,7 +29,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from course_utils.compat import chat_ids_typed_tokens_as_text
 from course_utils.environment import detect_platform
@@ -37,6 +37,9 @@ from course_utils.errors import CourseError
 from course_utils.hub_access import HubToken, find_token, where_to_store_a_token
 from course_utils.timeouts import CHAT_REQUEST_SECONDS
 from course_utils.token_limit import token_limit
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
 
 __all__ = [
     "DEFAULT_API_CONTEXT",
@@ -425,9 +428,12 @@ class OpenAIBackend:
         options[limit] = max_new_tokens
         budget = _prompt_budget(self.context_length, max_new_tokens)
         prompt = trim_history(messages, budget, approximate_tokens)
+        # trim_history ran check_messages: only system/user/assistant turns with string content,
+        # which are OpenAI's message types, though Message (dict[str, str]) cannot say so.
+        sent = cast("list[ChatCompletionMessageParam]", prompt)
         try:
             chunks = self._client.chat.completions.create(
-                model=self.model, messages=prompt, stream=True, **options
+                model=self.model, messages=sent, stream=True, **options
             )
             for chunk in chunks:
                 if chunk.choices and chunk.choices[0].delta.content:

@@ -55,6 +55,8 @@ def pipeline_default_revisions(repo_id: str) -> tuple[str, ...]:
 
     revisions = set()
     for task in SUPPORTED_TASKS.values():
+        if not isinstance(task, dict):  # always is; the table's declared type is dict[str, object]
+            continue
         default = task.get("default", {}).get("model")
         if isinstance(default, dict):
             default = default.get("pt")
@@ -83,15 +85,34 @@ def limit_hub_requests(seconds: float) -> None:
     else:
         import requests
         from huggingface_hub import configure_http_backend
-        from huggingface_hub.utils._http import _default_backend_factory
+
+        # huggingface_hub 0.x only (this branch); mypy checks against the ≥ 1.0 in .venv.
+        from huggingface_hub.utils._http import (  # type: ignore[attr-defined]
+            _default_backend_factory,
+        )
 
         class TimeoutAdapter(requests.adapters.HTTPAdapter):
-            def __init__(self, wrapped: Any) -> None:
+            def __init__(self, wrapped: requests.adapters.BaseAdapter) -> None:
                 super().__init__()
                 self.wrapped = wrapped
 
-            def send(self, request: Any, timeout: Any = None, **kwargs: Any) -> Any:
-                return self.wrapped.send(request, timeout=timeout or seconds, **kwargs)
+            def send(  # HTTPAdapter.send's signature, so positional calls still line up
+                self,
+                request: requests.PreparedRequest,
+                stream: bool = False,
+                timeout: float | tuple[float | None, float | None] | None = None,
+                verify: bool | str = True,
+                cert: str | tuple[str, str] | None = None,
+                proxies: dict[str, str] | None = None,
+            ) -> requests.Response:
+                return self.wrapped.send(
+                    request,
+                    stream=stream,
+                    timeout=timeout or seconds,
+                    verify=verify,
+                    cert=cert,
+                    proxies=proxies,
+                )
 
         def session() -> Any:
             made = _default_backend_factory()

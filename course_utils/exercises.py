@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from course_utils.configs import ConfigLike
 
 FAMILIES = ("encoder-only", "decoder-only", "encoder-decoder")
 
@@ -85,7 +89,7 @@ def _not_answered(name: str) -> bool:
 
 
 def check_best_dtype(
-    answer: str | None, config: object, context_length: int, available_gib: float
+    answer: str | None, config: ConfigLike, context_length: int, available_gib: float
 ) -> bool:
     """Is ``answer`` the most precise dtype in which ``config``'s model fits ``available_gib``?"""
     from course_utils.memory import estimate_memory, normalise_dtype
@@ -117,7 +121,7 @@ def check_best_dtype(
     return False
 
 
-def check_max_context(answer: int | None, config: object, available_gib: float) -> bool:
+def check_max_context(answer: int | None, config: ConfigLike, available_gib: float) -> bool:
     """Is ``answer`` the number of bf16 KV-cache tokens (batch 1) left beside bf16 weights?"""
     from course_utils.memory import GIB, estimate_memory, kv_cache_bytes
 

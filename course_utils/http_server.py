@@ -29,6 +29,7 @@ from course_utils.timeouts import SERVER_READ_SECONDS
 MAX_BODY = 2**20  # bytes: the largest request body either server needs is a chat history
 CHUNK = 2**20
 _UNSAFE_IN_HEADER = re.compile(r"[\x00-\x1f\x7f]")
+HOST = "127.0.0.1"  # loopback only: nothing off this machine reaches the servers
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,13 @@ class BackgroundServer:
         """``http://127.0.0.1:<port>``."""
         if self._server is None:
             raise RuntimeError(f"The {self.name} is not running: call start() first.")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{HOST}:{self._server.server_port}"
 
     def start(self, port: int = 0) -> BackgroundServer:
         """Listen on 127.0.0.1 (``port`` 0: a free one) and serve in a daemon thread."""
         if self._server is not None:
             raise RuntimeError(f"The {self.name} is already running.")
-        self._server = _Server(("127.0.0.1", port), self)
+        self._server = _Server((HOST, port), self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.1},
@@ -149,8 +149,8 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
-        self.timeout = self.server.owner.read_timeout  # applied to the socket by the base class
         super().setup()
+        self.connection.settimeout(self.server.owner.read_timeout)
 
     def do_GET(self) -> None:
         self._reply()

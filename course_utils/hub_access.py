@@ -68,7 +68,7 @@ class HubToken:
 def _from_colab(name: str) -> str | None:
     if detect_platform() != "colab":
         return None
-    from google.colab import userdata  # type: ignore[import-not-found]
+    from google.colab import userdata
 
     try:
         return userdata.get(name)

@@ -339,8 +339,10 @@ def plot_parameter_breakdown(
                 texts = [f"{share:.0f}%" if share >= 8 else "" for share in row]
                 panel.bar_label(bars, texts, label_type="center", fontsize=7, color="white")
             bottom += row
+        if panel is left:
+            top_bars = bars  # the stacks' top segments: the totals go above them
         panel.set_xticks(positions, labels, rotation=35, ha="right", fontsize=8)
-    left.bar_label(left.containers[-1], [f"{t / 1e6:.0f}M" for t in totals], padding=2, fontsize=8)
+    left.bar_label(top_bars, [f"{t / 1e6:.0f}M" for t in totals], padding=2, fontsize=8)
     left.set_ylabel("parameters (millions)")
     left.set_ylim(0, 1.12 * totals.max() / 1e6)
     right.set_ylabel("share of the model (%)")

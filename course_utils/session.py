@@ -71,7 +71,7 @@ def setup(seed: int = 0, offline: bool | None = None, verbose: bool = True) -> S
     _check_import_order(offline and not local_hub, hub_cache)
     if offline:
         zoo.ensure_built(quiet=not verbose)  # builds in a subprocess: this kernel stays clean
-        _point_hugging_face_at(hub_cache, hub_offline=not local_hub)
+        _point_hugging_face_at(hub_cache, hub_offline=not local_hub)  # type: ignore[arg-type]  # set above, as offline
         _install_missing_model_hint()
     limit_hub_requests(HUB_REQUEST_SECONDS)  # huggingface_hub would otherwise wait forever
     seed_everything(seed)

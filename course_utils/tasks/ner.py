@@ -98,6 +98,8 @@ def predict_tags(
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive whole number, got {batch_size!r}.")
     limit = token_limit(model.config, tokenizer)
+    # A loaded config's id2label has int keys; its declared type also allows str keys and None.
+    id2label = {int(key): label for key, label in (model.config.id2label or {}).items()}
     model.eval()
     predicted: list[list[str]] = []
     for start in range(0, len(chunks), batch_size):
@@ -127,7 +129,7 @@ def predict_tags(
             for position, word_id in enumerate(encoded.word_ids(row)):
                 if word_id is not None and word_id not in seen:
                     seen.add(word_id)
-                    tags[word_id] = model.config.id2label[ids[row][position]]
+                    tags[word_id] = id2label[ids[row][position]]
             predicted.append(tags)
     return predicted
 

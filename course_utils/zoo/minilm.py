@@ -56,7 +56,7 @@ def distilbert_config(bert: BertConfig, **overrides: object) -> DistilBertConfig
         dropout=bert.hidden_dropout_prob,
         attention_dropout=bert.attention_probs_dropout_prob,
         pad_token_id=bert.pad_token_id,
-        **overrides,
+        **overrides,  # type: ignore[arg-type]  # DistilBertConfig fields by name; `object` cannot give each its type
     )
 
 

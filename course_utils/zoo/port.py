@@ -73,7 +73,7 @@ def _port_tokenizer_config(folder: Path) -> None:
         from transformers.models.auto.tokenization_auto import TOKENIZER_MAPPING_NAMES
 
         model_type = _read(folder / "config.json").get("model_type", "")
-        _slow, fast = TOKENIZER_MAPPING_NAMES.get(model_type, (None, None))
+        _slow, fast = TOKENIZER_MAPPING_NAMES.get(model_type, (None, None))  # type: ignore[misc,str-unpack]  # runs under 4.57, whose entries are (slow, fast) pairs; mypy sees 5.x's single names
         config["tokenizer_class"] = fast or "PreTrainedTokenizerFast"
     extra = config.get("extra_special_tokens")
     if isinstance(extra, list):

@@ -83,7 +83,7 @@ def all_recipes() -> dict[str, Recipe]:
             continue
         if recipe.name in found:
             raise ValueError(f"Two recipes are named {recipe.name!r}; names must be unique.")
-        found[recipe.name] = _with_module_file(recipe, Path(module.__file__))
+        found[recipe.name] = _with_module_file(recipe, Path(module.__file__))  # type: ignore[arg-type]  # a recipe is a .py file: __file__ is set
     return {recipe.name: recipe for recipe in _dependency_order(found)}
 
 

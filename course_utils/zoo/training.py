@@ -144,12 +144,12 @@ def train_masked_lm(
             self.inner = model
 
         def forward(self, input_ids, attention_mask, labels) -> SimpleNamespace:
-            hidden = self.inner.bert(input_ids=input_ids, attention_mask=attention_mask)[0]
+            hidden = self.inner.bert(input_ids=input_ids, attention_mask=attention_mask)[0]  # type: ignore[operator]  # a BertForMaskedLM's submodule; nn.Module types attributes Tensor | Module
             masked = labels != -100
-            logits = self.inner.cls(hidden[masked])
+            logits = self.inner.cls(hidden[masked])  # type: ignore[operator]  # as .bert above
             return SimpleNamespace(loss=torch.nn.functional.cross_entropy(logits, labels[masked]))
 
-    return train(MaskedPositionsOnly(), next_batch, steps, lr, desc="masked-LM")
+    return train(MaskedPositionsOnly(), next_batch, steps, lr, desc="masked-LM")  # type: ignore[arg-type]  # train uses only what any nn.Module has (train(), parameters(), a forward returning .loss)
 
 
 def train_causal_lm(

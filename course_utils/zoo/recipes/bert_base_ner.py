@@ -18,7 +18,7 @@ EPOCHS = 2
 
 
 def build(context: BuildContext) -> None:
-    from transformers import BertForTokenClassification, BertTokenizerFast
+    from transformers import BertForTokenClassification, BertTokenizerFast  # type: ignore[attr-defined]  # 5.x exports it lazily (an alias of BertTokenizer), unseen by mypy; 4.57 has the class
 
     id2label = dict(enumerate(CONLL_LABELS))
     label2id = {label: i for i, label in id2label.items()}

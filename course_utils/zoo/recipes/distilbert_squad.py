@@ -28,7 +28,7 @@ def build(context: BuildContext) -> None:
     tokenizer = DistilBertTokenizerFast.from_pretrained(minilm_dir(), model_max_length=512)
     train = data.qa_questions("train", context.data_dir)
     frozen = model.distilbert.transformer.layer[:FROZEN_LAYERS]
-    fine_tune_extractive_qa(model, tokenizer, train, EPOCHS, frozen, seed=context.seed)
+    fine_tune_extractive_qa(model, tokenizer, train, EPOCHS, frozen, seed=context.seed)  # type: ignore[arg-type]  # a ModuleList indexes and iterates like a Sequence but is not registered as one
     model.save_pretrained(context.out_dir)
     tokenizer.save_pretrained(context.out_dir)
 
