@@ -4,7 +4,7 @@ Run it from the repository root:
 
     streamlit run apps/chatbot.py
 
-Notebook 13 builds the same chat loop step by step; this is the seed's chatbot done properly:
+Notebook 13 builds the same chat loop step by step; this is the chatbot of many tutorials, done properly:
 the key comes from secrets (Colab/Kaggle secrets, the ``OPENAI_API_KEY`` environment variable or
 ``.streamlit/secrets.toml``) and is never shown; replies stream token by token; the oldest turns
 are dropped when the history outgrows the model's context (counted exactly with the local
@@ -12,7 +12,7 @@ model's tokenizer; estimated for an API, whose window is taken to be
 ``chat.DEFAULT_API_CONTEXT`` tokens); control tokens typed into a message stay text, so a user
 cannot forge a system message; errors are explained in the page, never as a stack trace.
 
-Settings can be preset with environment variables (the tests do): ``CHATBOT_BACKEND``
+Settings can be preset with environment variables: ``CHATBOT_BACKEND``
 (``local`` or ``openai``), ``CHATBOT_LOCAL_MODEL``, ``OPENAI_MODEL`` and ``OPENAI_BASE_URL``.
 """
 

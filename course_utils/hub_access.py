@@ -6,7 +6,7 @@ platform keeps secrets, in this order:
 
 1. Colab's secrets panel (``google.colab.userdata``),
 2. Kaggle's secrets add-on (``kaggle_secrets.UserSecretsClient``),
-3. the ``HF_TOKEN`` environment variable (a laptop, a classroom server, CI),
+3. the ``HF_TOKEN`` environment variable (a laptop, a classroom server, a scheduled job),
 4. a hidden prompt (``getpass``), only when a person is there to answer it.
 
 :class:`HubToken` carries the value but never shows it: its ``repr`` and ``str`` give only where
@@ -90,7 +90,8 @@ def _from_kaggle(name: str) -> str | None:
 def _a_person_can_answer() -> bool:
     """True in a terminal, or in a Jupyter kernel whose front end accepts typed input.
 
-    papermill and nbval run kernels without stdin: prompting there would fail (or hang a CI job).
+    A kernel run without a front end (a scheduled or batch run) has no stdin: prompting there
+    would fail, or hang the run.
     """
     try:
         from IPython import get_ipython
@@ -110,7 +111,7 @@ def find_token(name: str = DEFAULT_SECRET_NAME, prompt: bool | None = None) -> H
     Args:
         name: the secret's name on Colab/Kaggle and the environment variable's name.
         prompt: ask with a hidden prompt as the last resort; ``None`` asks only when a person
-            can answer (never in papermill, nbval or CI).
+            can answer (never in a kernel run without a front end).
     Returns:
         The token, or ``None`` when there is none; the caller decides whether that is an error.
     """
