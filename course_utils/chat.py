@@ -523,6 +523,19 @@ def _cannot_load(model_id: str, error: BaseException) -> CourseError:
     )
 
 
+def _stop_when_set(event: threading.Event) -> Any:
+    """A ``generate`` stopping criterion that ends generation once ``event`` is set."""
+    import torch
+    from transformers import StoppingCriteria
+
+    class StopWhenSet(StoppingCriteria):
+        def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+            done = torch.full((input_ids.shape[0],), event.is_set(), dtype=torch.bool)
+            return done.to(input_ids.device)
+
+    return StopWhenSet()
+
+
 class LocalBackend:
     """A Hugging Face causal LM with a chat template, run here and streamed.
 
@@ -569,9 +582,12 @@ class LocalBackend:
         max_new_tokens: int = 256,
         seed: int | None = None,
     ) -> Iterator[str]:
-        """Yield the reply as ``generate`` produces it; temperature 0 decodes greedily."""
+        """Yield the reply as ``generate`` produces it; temperature 0 decodes greedily.
+
+        Stopping early (closing the generator) also stops ``generate`` at its next token.
+        """
         import torch
-        from transformers import TextIteratorStreamer
+        from transformers import StoppingCriteriaList, TextIteratorStreamer
 
         temperature = check_temperature(temperature)
         max_new_tokens = _check_max_new_tokens(max_new_tokens)
@@ -580,13 +596,16 @@ class LocalBackend:
         input_ids = torch.tensor([encode_chat(self.tokenizer, prompt)], device=self.model.device)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {}
+        pad = self.tokenizer.pad_token_id  # 0 is a valid id: only None falls back to eos
+        reader_left = threading.Event()
         options = dict(
             input_ids=input_ids,
             attention_mask=torch.ones_like(input_ids),
             streamer=streamer,
             max_new_tokens=max_new_tokens,
             do_sample=False,
-            pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+            pad_token_id=pad if pad is not None else self.tokenizer.eos_token_id,
+            stopping_criteria=StoppingCriteriaList([_stop_when_set(reader_left)]),
         )
         options.update(sampling)
         if not sampling:  # greedy: drop the model's own sampling defaults (no warnings)
@@ -605,8 +624,14 @@ class LocalBackend:
 
         thread = threading.Thread(target=generate, name="chat-generate", daemon=True)
         thread.start()
-        yield from (text for text in streamer if text)
-        thread.join()
+        try:
+            yield from (text for text in streamer if text)
+        finally:
+            # A reader that stops early (a Streamlit rerun, a closed generator) must not leave
+            # generate running on to max_new_tokens on the shared model: it stops at its next
+            # token, and the next request starts only after it.
+            reader_left.set()
+            thread.join()
         if failure:
             raise failure[0]
 
