@@ -31,6 +31,12 @@ def hub_major() -> int:
 
 # Environment variables that switch the Hugging Face libraries offline; 4.57 also reads the second.
 OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+# transformers 4.57 reads its model cache from these before HF_HUB_CACHE (5.x ignores them).
+LEGACY_CACHE_VARIABLES = (
+    "TRANSFORMERS_CACHE",
+    "PYTORCH_TRANSFORMERS_CACHE",
+    "PYTORCH_PRETRAINED_BERT_CACHE",
+)
 
 
 def missing_model_errors() -> tuple[type[BaseException], ...]:
@@ -124,14 +130,17 @@ def limit_hub_requests(seconds: float) -> None:
 
 
 def is_unreachable_error(error: BaseException) -> bool:
-    """Whether huggingface_hub's client gave up on a request: a time-out or a refused connection.
+    """Whether huggingface_hub's client gave up on a request: a time-out, a refused connection or
+    one cut mid-reply.
 
     The two generations raise different classes (httpx's ``TimeoutException``/``ConnectError``
     or the ``httpx2`` fork's, requests' ``Timeout``/``ConnectionError``), so they are told by
     name anywhere in the class's ancestry.
     """
     names = {cls.__name__ for cls in type(error).__mro__}
-    return bool(names & {"TimeoutException", "Timeout", "ConnectError", "ConnectionError"})
+    # httpx: TransportError covers time-outs, refused and cut connections; requests: the rest.
+    gave_up = {"TransportError", "TimeoutException", "Timeout", "ConnectError", "ConnectionError"}
+    return bool(names & gave_up)
 
 
 # Markers (Unicode private-use characters) around control tokens typed into a message.

@@ -60,6 +60,7 @@ def hub_reachable(endpoint: str | None = None, timeout: float = HUB_PROBE_SECOND
     The request runs in a daemon thread that we stop waiting for, because a socket timeout does
     not cover a hanging DNS lookup — and an air-gapped classroom must not wait for one.
     """
+    import http.client
     import json
     import urllib.request  # imported here: it pulls in ssl, too slow for `import course_utils`
 
@@ -71,8 +72,8 @@ def hub_reachable(endpoint: str | None = None, timeout: float = HUB_PROBE_SECOND
             with urllib.request.urlopen(url, timeout=timeout) as reply:
                 if json.loads(reply.read(2**20)).get("id") == PROBE_MODEL:
                     answered.set()
-        except (OSError, ValueError, AttributeError):
-            pass  # no answer, an HTTP error, or not the Hub's JSON
+        except (OSError, ValueError, AttributeError, http.client.HTTPException):
+            pass  # no answer, an HTTP error, not HTTP at all, or not the Hub's JSON
 
     thread = threading.Thread(target=probe, daemon=True)
     thread.start()

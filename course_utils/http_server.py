@@ -16,6 +16,7 @@ import re
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import Message
@@ -170,17 +171,28 @@ class _Handler(BaseHTTPRequestHandler):
         announced = self.headers.get("Content-Length")
         if announced is None:
             return b"", None
-        if not announced.strip().isdigit():
+        if not (announced.strip().isascii() and announced.strip().isdigit()):
             return b"", plain_reply(400, "Content-Length must be a whole number of bytes.")
         length = int(announced)
         if length > MAX_BODY:
             return b"", plain_reply(413, f"Request bodies are limited to {MAX_BODY} bytes.")
-        try:
-            body = self.rfile.read(length)
-        except TimeoutError:
-            return b"", plain_reply(408, "The request body did not arrive in time.")
-        if len(body) < length:
-            return b"", plain_reply(400, "The request body ended before its Content-Length.")
+        # One deadline for the whole body: a client dripping a byte at a time must not hold the
+        # thread for longer than a silent one.
+        deadline = time.monotonic() + self.server.owner.read_timeout
+        body = b""
+        while len(body) < length:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return b"", plain_reply(408, "The request body did not arrive in time.")
+            self.connection.settimeout(remaining)
+            try:
+                piece = self.rfile.read1(length - len(body))
+            except TimeoutError:
+                return b"", plain_reply(408, "The request body did not arrive in time.")
+            if not piece:
+                return b"", plain_reply(400, "The request body ended before its Content-Length.")
+            body += piece
+        self.connection.settimeout(self.server.owner.read_timeout)
         return body, None
 
     def _send(self, reply: Reply) -> None:

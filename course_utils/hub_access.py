@@ -70,10 +70,16 @@ def _from_colab(name: str) -> str | None:
         return None
     from google.colab import userdata
 
+    # Not stored, the notebook was not granted access, or the secrets service did not answer.
+    refusals = tuple(
+        getattr(userdata, error)
+        for error in ("SecretNotFoundError", "NotebookAccessError", "TimeoutException")
+        if hasattr(userdata, error)
+    )
     try:
         return userdata.get(name)
-    except (userdata.SecretNotFoundError, userdata.NotebookAccessError):
-        return None  # not stored, or the learner did not grant this notebook access
+    except refusals:
+        return None
 
 
 def _from_kaggle(name: str) -> str | None:
@@ -201,6 +207,12 @@ def check_token(token: HubToken) -> str:
     # huggingface_hub ≥ 1.0 raises its HfHubHTTPError; 0.36 (beside transformers 4.57) raises
     # requests' HTTPError. Both carry the response: only a 401 means "this token is wrong".
     except Exception as error:
+        if type(error).__name__ == "OfflineModeIsEnabled":
+            raise HubUnreachableError(
+                "This session is offline (HF_HUB_OFFLINE=1), so there is no Hub to log in to.\n"
+                "What to do: run course_utils.setup() with internet access (or point HF_ENDPOINT "
+                "at the course's local Hub, `make hub`), then log in."
+            ) from None
         if is_unreachable_error(error):
             raise _unreachable(error) from None
         if getattr(getattr(error, "response", None), "status_code", None) != 401:

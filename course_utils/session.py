@@ -12,7 +12,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_utils.compat import OFFLINE_VARIABLES, limit_hub_requests, missing_model_errors
+from course_utils.compat import (
+    LEGACY_CACHE_VARIABLES,
+    OFFLINE_VARIABLES,
+    limit_hub_requests,
+    missing_model_errors,
+)
 from course_utils.environment import (
     Platform,
     detect_platform,
@@ -67,12 +72,19 @@ def setup(seed: int = 0, offline: bool | None = None, verbose: bool = True) -> S
     if offline:
         from course_utils import zoo
 
-        hub_cache = zoo.local_hub_cache_dir(_token_at_start()) if local_hub else zoo.hub_cache_dir()
+        hub_cache = _local_hub_cache(local_hub) if local_hub else zoo.hub_cache_dir()
     _check_import_order(offline and not local_hub, hub_cache)
     if offline:
         zoo.ensure_built(quiet=not verbose)  # builds in a subprocess: this kernel stays clean
         _point_hugging_face_at(hub_cache, hub_offline=not local_hub)  # type: ignore[arg-type]  # set above, as offline
+        if local_hub:
+            # `login` saves the token it is given: keep a classroom token apart from the learner's
+            # real one (~/.cache/huggingface/token), which it would otherwise overwrite.
+            os.environ["HF_TOKEN_PATH"] = str(zoo.local_hub_token_path())
         _install_missing_model_hint()
+    else:
+        for name in OFFLINE_VARIABLES:  # online on purpose: an inherited "offline" must not stay
+            os.environ.pop(name, None)
     limit_hub_requests(HUB_REQUEST_SECONDS)  # huggingface_hub would otherwise wait forever
     seed_everything(seed)
     _active = Session(detect_platform(), offline, seed, hub_cache, reason, local_hub)
@@ -81,9 +93,22 @@ def setup(seed: int = 0, offline: bool | None = None, verbose: bool = True) -> S
     return _active
 
 
+def _local_hub_cache(endpoint: str) -> Path:
+    """This process keeps the cache it started with (a rerun of the setup cell must not switch
+    it: huggingface_hub has already read it); a new process picks it by its token."""
+    from course_utils import zoo
+
+    if _active is not None and _active.local_hub == endpoint and _active.hub_cache is not None:
+        return _active.hub_cache
+    return zoo.local_hub_cache_dir(_token_at_start())
+
+
 def _check_arguments(seed: object, offline: object, verbose: object) -> None:
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise TypeError(f"setup(seed=...) takes a whole number such as 0 or 42, not {seed!r}.")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
+        raise TypeError(
+            f"setup(seed=...) takes a whole number from 0 to 2**32 - 1, such as 0 or 42, not "
+            f"{seed!r}."
+        )
     if offline is not None and not isinstance(offline, bool):
         raise TypeError(
             f"setup(offline=...) takes True, False or None (decide automatically), not {offline!r}."
@@ -127,16 +152,16 @@ def _decide_mode(forced: bool | None) -> tuple[bool, str, str | None]:
 
 
 def _token_at_start() -> str | None:
-    """The token huggingface_hub will send in this session, if one is there at the start:
-    a platform secret or ``HF_TOKEN``, else the one ``login`` saved (read without importing it)."""
+    """The token huggingface_hub will send in this local-Hub session, if one is there at the
+    start: a platform secret or ``HF_TOKEN``, else the one an earlier local-Hub log-in saved."""
     from course_utils.hub_access import find_token
 
     token = find_token(prompt=False)
     if token is not None:
         return token.value
-    cache_home = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    home = Path(os.environ.get("HF_HOME", cache_home / "huggingface"))
-    saved = Path(os.environ.get("HF_TOKEN_PATH", home / "token"))
+    from course_utils import zoo
+
+    saved = zoo.local_hub_token_path()  # where log-in saves a token in local-Hub sessions
     if not saved.is_file():
         return None
     return saved.read_text().strip() or None
@@ -168,6 +193,8 @@ def _check_import_order(hub_offline: bool, hub_cache: Path | None) -> None:
 
 def _point_hugging_face_at(hub_cache: Path, hub_offline: bool) -> None:
     os.environ["HF_HUB_CACHE"] = str(hub_cache)
+    for name in LEGACY_CACHE_VARIABLES:  # 4.57 would read its models from there instead
+        os.environ.pop(name, None)
     for name in OFFLINE_VARIABLES:
         os.environ[name] = "1" if hub_offline else "0"
     os.environ["HF_DATASETS_OFFLINE"] = "1"

@@ -149,6 +149,7 @@ def _execute(source: Path, extra_env: dict[str, str]) -> tuple[str, str | None]:
             kernel_name="python3",
             cwd=str(NOTEBOOKS),
             progress_bar=False,
+            execution_timeout=900,  # a cell that hangs fails its notebook, not the CI run
         )
     except Exception as error:  # reported by the test of that notebook
         return source.stem, f"{type(error).__name__}: {error}"
@@ -196,6 +197,16 @@ def _notebook_runs(request: pytest.FixtureRequest) -> Iterator[dict[str, Future]
             path.stem: pool.submit(_execute, path, hub_env if path.stem in HUB_NOTEBOOKS else {})
             for path in reversed(paths)
         }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_the_canarys_hub_cache() -> Iterator[None]:
+    """Sessions with the canary token download into a cache of that token (see setup()): the
+    canary is new every run, so its cache would be left behind every run."""
+    yield
+    from course_utils.zoo import local_hub_cache_dir
+
+    shutil.rmtree(local_hub_cache_dir(CANARIES["HF_TOKEN"]), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ Command line: ``python -m course_utils.zoo build | list | clean | path``.
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import shutil
 import subprocess
@@ -86,9 +87,21 @@ def local_hub_cache_dir(token: str | None) -> Path:
     if token:
         digest = hashlib.sha256(token.encode()).hexdigest()[:16]
         return generation_dir() / "local-hub-cache" / f"token-{digest}"
+    return _session_folder()
+
+
+@functools.cache
+def _session_folder() -> Path:
+    """One temporary cache per process (a rerun of the setup cell keeps it), removed at exit."""
     folder = Path(tempfile.mkdtemp(prefix="course-local-hub-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
+
+
+def local_hub_token_path() -> Path:
+    """Where ``login`` saves a token in a local-Hub session: beside its caches, never over the
+    learner's real token (``~/.cache/huggingface/token``)."""
+    return generation_dir() / "local-hub-cache" / "token"
 
 
 def plan() -> list[StandIn]:

@@ -139,7 +139,8 @@ def _build_one(state: StandIn, outputs: dict[str, Path], force: bool) -> None:
     recipe = state.recipe
     final = state.build_dir
     whole = (final / ".complete").exists() and not damaged_files(final)
-    if force or not whole:
+    rebuilt = force or not whole
+    if rebuilt:
         staging = final.parent / f".staging-{final.name}"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
@@ -168,8 +169,10 @@ def _build_one(state: StandIn, outputs: dict[str, Path], force: bool) -> None:
     for repo_id in recipe.cached_ids:
         snapshot = repo_folder(hub_cache_dir(), repo_id) / "snapshots"
         snapshot /= commit_sha(state.fingerprint, repo_id)
-        if snapshot.is_dir() and damaged_files(final, snapshot):
-            shutil.rmtree(snapshot)  # a file was deleted or cut short: install it again
+        if snapshot.is_dir() and (rebuilt or damaged_files(final, snapshot)):
+            # Its files are hard links to the build's: after a rebuild they are the old build's,
+            # and a damaged one may have lost a file. Install the snapshot again.
+            shutil.rmtree(snapshot)
         install_snapshot(
             hub_cache_dir(),
             repo_id,

@@ -36,10 +36,12 @@ from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 
+from course_utils.compat import transformers_major
 from course_utils.zoo.recipe import Recipe
 
 # Bump when the rules above change, or what the builder fixes for every build (seed, threads).
 FORMAT_VERSION = "2"
+PORT_FILE = Path(__file__).with_name("port.py")
 LIBRARIES = (
     "torch",
     "transformers",
@@ -230,6 +232,10 @@ def fingerprint(
         digest.update(f"needs {name} {needed[name]}\n".encode())
     for name, version in sorted(library_versions().items()) if with_libraries else ():
         digest.update(f"{name}=={version}\n".encode())
+    if with_libraries and transformers_major() == 4:
+        # A 4.x stand-in is the 5.x build rewritten by zoo/port.py: its code shapes the files.
+        for name, module_digest in sorted((code or CodeIndex()).imported_code(PORT_FILE).items()):
+            digest.update(f"port {name} {module_digest}\n".encode())
     return digest.hexdigest()
 
 

@@ -11,6 +11,8 @@ import re
 import shutil
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from course_utils.errors import CourseError
 from course_utils.paths import zoo_root
 
@@ -71,11 +73,19 @@ def clean() -> tuple[list[Path], list[Path]]:
             f"{root} is not the course's model zoo (it has no {MARKER} file), so nothing was "
             "deleted. COURSE_ZOO_DIR points there; unset it or point it at the zoo's folder."
         )
-    for entry in ours:
-        if entry.is_dir():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink(missing_ok=True)
+    try:
+        with FileLock(str(root / LOCK), timeout=0):  # not while a build writes here
+            for entry in ours:
+                if entry.is_dir():
+                    shutil.rmtree(entry)
+                elif entry.name != LOCK:
+                    entry.unlink(missing_ok=True)
+    except Timeout:
+        raise ZooFolderError(
+            f"A build of the offline model zoo is running in {root}, so nothing was deleted. "
+            "Wait for it to finish (or stop it), then run `python -m course_utils.zoo clean` again."
+        ) from None
+    (root / LOCK).unlink(missing_ok=True)
     kept = [entry for entry in entries if entry not in ours]
     if not kept:
         root.rmdir()
