@@ -18,6 +18,8 @@ Settings can be preset with environment variables: ``CHATBOT_BACKEND``
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import streamlit as st
 
 import course_utils
@@ -50,12 +52,35 @@ def secrets_file() -> dict[str, str]:
 def make_backend(settings: dict[str, str], kind: str) -> chat.ChatBackend:
     if kind == LOCAL:  # a model that cannot be loaded raises a CourseError that says why
         return load_local(settings["local_model"])
-    key = chat.require_api_key(extra_secrets=secrets_file())
+    if settings["base_url"] != configured["base_url"]:
+        # The stored key goes only where whoever stored it said: anyone who can open this page
+        # could otherwise type their own server's address and receive it.
+        if not settings["typed_key"]:
+            raise chat.ChatError(
+                "This base URL is not the one the app was set up with, so the stored key is not "
+                "sent there. Type the key for that endpoint in the sidebar (for a local Ollama "
+                "any word will do), or set OPENAI_BASE_URL before starting the app."
+            )
+        key = chat.ApiKey(settings["typed_key"], "the sidebar", chat.KEY_NAME)
+    else:
+        key = chat.require_api_key(extra_secrets=secrets_file())
     return chat.OpenAIBackend(settings["openai_model"], settings["base_url"] or None, key)
 
 
+def without_images(pieces: Iterator[str]) -> Iterator[str]:
+    """Model text with Markdown images switched off: ``![x](https://…?q=<chat>)`` would make the
+    reader's browser send the chat to any address the text names."""
+    held = ""
+    for piece in pieces:
+        text = (held + piece).replace("![", "!\\[")
+        held = "!" if text.endswith("!") else ""
+        yield text[: len(text) - len(held)]
+    yield held
+
+
 start_session()
-defaults = chat.backend_from_env()
+configured = chat.backend_from_env()
+defaults = dict(configured, typed_key="")
 st.set_page_config(page_title="Transformer Variants chatbot", page_icon="💬")
 st.title("💬 Transformer Variants chatbot")
 
@@ -72,12 +97,17 @@ with st.sidebar:
             defaults["base_url"],
             help="Empty: OpenAI. Ollama: http://localhost:11434/v1",
         )
-        found = chat.find_api_key(extra_secrets=secrets_file())
-        st.caption(
-            f"API key: from {found.source} {found.name} (hidden)."
-            if found
-            else f"No API key found: set {chat.KEY_NAME} (see the message when you send)."
-        )
+        if defaults["base_url"] != configured["base_url"]:
+            defaults["typed_key"] = st.text_input(
+                "API key for this base URL", type="password", help="The stored key stays home."
+            )
+        else:
+            found = chat.find_api_key(extra_secrets=secrets_file())
+            st.caption(
+                f"API key: from {found.source} {found.name} (hidden)."
+                if found
+                else f"No API key found: set {chat.KEY_NAME} (see the message when you send)."
+            )
     system_prompt = st.text_area(
         "System prompt", "", placeholder="Empty: the model's default. Try: Answer in one sentence."
     )
@@ -94,7 +124,7 @@ if not history:
     st.caption(f"Ask about transformers, for example: {' · '.join(EXAMPLES)}")
 for message in history:
     with st.chat_message(message["role"]):
-        st.markdown(message["content"])
+        st.markdown(message["content"])  # replies were stored with images switched off
 
 if question := st.chat_input("Ask about encoders, decoders, attention…"):
     with st.chat_message("user"):
@@ -109,7 +139,7 @@ if question := st.chat_input("Ask about encoders, decoders, attention…"):
             pieces = backend.stream(
                 messages, temperature=temperature, max_new_tokens=max_new_tokens
             )
-            reply = st.write_stream(pieces)
+            reply = st.write_stream(without_images(pieces))
         except CourseError as error:
             st.error(str(error))  # says what went wrong and what to do; never holds the key
         except Exception as error:  # a page, not a traceback

@@ -160,3 +160,22 @@ def test_local_backend_answers_the_notebook_question_on_topic(monkeypatch):
     assert question == "What is BERT?"
     assert "BERT" in first and "encoder" in first
     assert "GPT-2" in second and "decoder" in second
+
+
+def test_a_typed_base_url_never_gets_the_stored_key(openai_app, canary):
+    """Anyone who can open the page could type their own server's address: it must not receive
+    the key the app was set up with, only a key typed for it."""
+    with OpenAIServer(accepted_keys=["sk-typed-for-this-url"]) as elsewhere:
+        app = openai_app
+        url = next(w for w in app.sidebar.text_input if w.label == "Base URL")
+        url.set_value(elsewhere.base_url).run()
+        send(app, "Hi")
+        assert not app.exception
+        (error,) = app.error
+        assert "stored key is not sent" in error.value
+        assert elsewhere.requests == []  # nothing went there
+        typed = next(w for w in app.sidebar.text_input if w.label == "API key for this base URL")
+        typed.set_value("sk-typed-for-this-url").run()
+        send(app, "Hi")
+        assert [r.authorized for r in elsewhere.requests] == [True]  # the typed key, accepted
+        assert canary not in everything_rendered(app)
