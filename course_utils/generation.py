@@ -3,7 +3,7 @@
 Notebook 07 calls ``model.generate`` itself and builds the decoding filters in its own cells
 (exported to :mod:`course_utils.lessons.decoding`). What stays here is what it only *uses*:
 :func:`plot_filter`, the bar chart of what a filter keeps, and :func:`describe_model`, one row
-of its decoder comparison table (``course_utils.seq2seq`` reads :func:`context_length` too).
+of its decoder comparison table.
 """
 
 from __future__ import annotations
@@ -39,12 +39,13 @@ def position_scheme(config: Any) -> str:
 def describe_model(model: Any, tokenizer: Any) -> dict[str, Any]:
     """One row of the decoder comparison table: size, vocabulary, context and positions.
 
+    The caller adds the model's name: ``config._name_or_path`` can be a local folder.
+
     ``vocab_size`` is the number of rows of the embedding matrix (the config's); it can be a
     little larger than ``len(tokenizer)`` because models round it up for faster matrix maths.
     """
     config = model.config
     return {
-        "model": getattr(config, "_name_or_path", "") or type(model).__name__,
         "class": type(model).__name__,
         "parameters": sum(p.numel() for p in model.parameters()),
         "vocab_size": config.vocab_size,

@@ -16,7 +16,6 @@ from course_utils.lessons.decoding import (
     top_k_filter,
     top_p_filter,
 )
-from course_utils.token_limit import token_limit
 
 DECODERS = [
     "openai-community/gpt2",
@@ -32,6 +31,13 @@ def decoder(request):
 
     model = AutoModelForCausalLM.from_pretrained(request.param).eval()
     return model, AutoTokenizer.from_pretrained(request.param)
+
+
+@pytest.fixture(scope="module")
+def gpt2_tokenizer():
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(DECODERS[0])
 
 
 def random_logits(seed: int, size: int = 200) -> torch.Tensor:
@@ -110,13 +116,13 @@ def test_repetition_penalty_equals_transformers(penalty):
 # --- the plot of what a filter keeps --------------------------------------------------------------
 
 
-def test_plot_filter_draws_the_top_tokens_before_and_after(decoder):
+def test_plot_filter_draws_the_top_tokens_before_and_after(gpt2_tokenizer):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    _, tokenizer = decoder
+    tokenizer = gpt2_tokenizer
     probs = random_logits(5, size=len(tokenizer)).softmax(-1)
     after = top_k_filter(probs, 3)
     ax = plot_filter(probs, after, tokenizer, k=6, title="top-3")
@@ -136,27 +142,12 @@ def test_plot_filter_draws_the_top_tokens_before_and_after(decoder):
 # --- describe_model ------------------------------------------------------------------------
 
 
-def test_token_limit_reads_each_architectures_name_and_the_tokenizers():
-    from types import SimpleNamespace
+def test_position_scheme_names_each_architectures_positions():
+    from transformers import BloomConfig, GPT2Config
 
-    from transformers import BloomConfig, GPT2Config, GPTNeoConfig, OPTConfig
-
-    assert token_limit(GPT2Config(n_positions=321)) == 321
-    assert token_limit(GPTNeoConfig(max_position_embeddings=654)) == 654
-    assert token_limit(OPTConfig(max_position_embeddings=987)) == 987
-    assert token_limit(BloomConfig()) is None  # ALiBi: no position table
-    # The tokenizer's trained length counts too, the smaller limit wins; "no limit" is ignored.
-    assert token_limit(BloomConfig(), SimpleNamespace(model_max_length=2048)) == 2048
-    assert (
-        token_limit(OPTConfig(max_position_embeddings=987), SimpleNamespace(model_max_length=512))
-        == 512
-    )
-    assert (
-        token_limit(GPT2Config(n_positions=321), SimpleNamespace(model_max_length=int(1e30))) == 321
-    )
-    assert token_limit(None, SimpleNamespace(model_max_length=384)) == 384
     assert "ALiBi" in position_scheme(BloomConfig())
     assert position_scheme(GPT2Config()).startswith("learned")
+    assert position_scheme(object()) == "unknown"
 
 
 def test_describe_model(decoder):
@@ -165,7 +156,10 @@ def test_describe_model(decoder):
     assert row["parameters"] == sum(p.numel() for p in model.parameters())
     assert row["vocab_size"] == model.get_input_embeddings().num_embeddings
     assert row["tokenizer_size"] == len(tokenizer)
-    if model.config.model_type == "bloom":
+    config = model.config
+    if config.model_type == "bloom":
         assert row["context_length"] is None and "ALiBi" in row["positions"]
-    else:
-        assert row["context_length"] == token_limit(model.config) > 0
+    else:  # the architecture's own name for its position table
+        expected = getattr(config, "n_positions", None) or config.max_position_embeddings
+        assert row["context_length"] == expected > 0
+    assert "model" not in row  # the caller names the model

@@ -280,10 +280,28 @@ def test_config_copies_hugging_face_fields(minilm):
         ScratchBertConfig.from_hf(BertConfig(hidden_act="gelu_new"))
 
 
+# nn.TransformerEncoderLayer's parameter names for our EncoderLayer's, one for one.
+TORCH_LAYER_NAMES = {
+    "self_attn.in_proj_weight": "attention.qkv.weight",  # q, k, v stacked in the same order
+    "self_attn.in_proj_bias": "attention.qkv.bias",
+    "self_attn.out_proj.weight": "attention.out.weight",
+    "self_attn.out_proj.bias": "attention.out.bias",
+    "linear1.weight": "feed_forward.up.weight",
+    "linear1.bias": "feed_forward.up.bias",
+    "linear2.weight": "feed_forward.down.weight",
+    "linear2.bias": "feed_forward.down.bias",
+    "norm1.weight": "attention_norm.weight",
+    "norm1.bias": "attention_norm.bias",
+    "norm2.weight": "feed_forward_norm.weight",
+    "norm2.bias": "feed_forward_norm.bias",
+}
+
+
 def test_transformer_encoder_matches_with_bert_settings():
     """nn.TransformerEncoderLayer is BERT's layer with eps 1e-12, exact GELU, the mask inverted."""
     torch.manual_seed(0)
     ours = EncoderLayer(TINY).eval()
+    state = ours.state_dict()
     attention_mask = torch.tensor([[1] * 6, [1] * 4 + [0] * 2])
     x = torch.randn(2, 6, TINY.hidden_size)
 
@@ -296,14 +314,8 @@ def test_transformer_encoder_matches_with_bert_settings():
             layer_norm_eps=layer_norm_eps,
             batch_first=True,
         )
-        with torch.no_grad():
-            theirs.self_attn.in_proj_weight.copy_(ours.attention.qkv.weight)
-            theirs.self_attn.in_proj_bias.copy_(ours.attention.qkv.bias)
-            theirs.self_attn.out_proj.load_state_dict(ours.attention.out.state_dict())
-            theirs.linear1.load_state_dict(ours.feed_forward.up.state_dict())
-            theirs.linear2.load_state_dict(ours.feed_forward.down.state_dict())
-            theirs.norm1.load_state_dict(ours.attention_norm.state_dict())
-            theirs.norm2.load_state_dict(ours.feed_forward_norm.state_dict())
+        # strict: every one of PyTorch's parameters gets one of ours
+        theirs.load_state_dict({name: state[own] for name, own in TORCH_LAYER_NAMES.items()})
         return theirs.eval()
 
     with torch.no_grad():
@@ -311,8 +323,10 @@ def test_transformer_encoder_matches_with_bert_settings():
         bert_like = torch_layer(1e-12)(x, src_key_padding_mask=attention_mask == 0)
         default_eps = torch_layer(1e-5)(x, src_key_padding_mask=attention_mask == 0)
     real = attention_mask.bool()
-    assert (bert_like - expected)[real].abs().max() <= 1e-5
-    assert (default_eps - expected)[real].abs().max() > (bert_like - expected)[real].abs().max()
+    bert_like_diff = (bert_like - expected)[real].abs().max()
+    assert bert_like_diff <= 1e-5
+    # PyTorch's default eps is a visible difference, far above the arithmetic noise.
+    assert (default_eps - expected)[real].abs().max() > max(10 * bert_like_diff, 1e-6)
 
 
 def test_too_many_tokens_are_refused():

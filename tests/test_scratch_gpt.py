@@ -15,7 +15,7 @@ from course_utils.lessons.scratch_gpt import (
     top_k_top_p,
 )
 
-GPT2_ID = "gpt2"
+GPT2_ID = "openai-community/gpt2"
 PROMPTS = [
     "Once upon a time, there was a little girl",
     "The dog ran",
@@ -52,7 +52,6 @@ def tiny_model(seed: int = 0) -> ScratchGPT:
 
 def test_logits_match_hugging_face_on_a_right_padded_batch(gpt2, scratch):
     hf_model, tokenizer = gpt2
-    tokenizer.padding_side = "right"
     batch = tokenizer(PROMPTS, padding=True, return_tensors="pt")
     real = batch["attention_mask"].bool()
     assert not real.all(), "the batch must contain padding"
@@ -214,7 +213,7 @@ def test_top_k_and_top_p_keep_what_the_hugging_face_warpers_keep(seed):
     from transformers.generation.logits_process import TopKLogitsWarper, TopPLogitsWarper
 
     logits = torch.randn(3, 200, generator=torch.Generator().manual_seed(seed)) * 3
-    for top_k in (1, 10, 200):
+    for top_k in (1, 10, 200, 500):  # HF keeps every token when k exceeds the vocabulary, too
         expected = TopKLogitsWarper(top_k)(None, logits)
         assert torch.equal(top_k_top_p(logits, top_k, None), expected)
     for top_p in (1e-6, 0.5, 0.9, 0.99):
@@ -224,6 +223,14 @@ def test_top_k_and_top_p_keep_what_the_hugging_face_warpers_keep(seed):
         probabilities = logits.softmax(-1)
         assert ((probabilities * kept).sum(-1) >= top_p).all()
     assert torch.equal(top_k_top_p(logits, None, None), logits)
+    # Both filters: top-p then cuts among the top_k survivors, as HF's warpers in that order do.
+    both = TopPLogitsWarper(0.9)(None, TopKLogitsWarper(10)(None, logits)).isfinite()
+    assert torch.equal(top_k_top_p(logits, 10, 0.9).isfinite(), both)
+
+
+def test_top_k_zero_is_refused_with_the_way_to_keep_every_token():
+    with pytest.raises(AssertionError, match="top_k=None keeps every token"):
+        top_k_top_p(torch.randn(2, 10), 0, None)
 
 
 def _argmax_continuation(model, prompt: torch.Tensor, n: int) -> torch.Tensor:
@@ -246,8 +253,10 @@ def test_sampling_is_reproducible_and_its_limits_work():
 
     assert torch.equal(sample(0, temperature=1.5), sample(0, temperature=1.5))
     assert not torch.equal(sample(0, temperature=5.0), sample(1, temperature=5.0))
-    # Keeping only the best token (top_k=1, or a tiny top_p) is greedy decoding again.
+    # Keeping only the best token (top_k=1, or a tiny top_p) is greedy decoding again: with
+    # generate's default top_k=1, temperature and top_p change nothing.
     assert torch.equal(sample(3, top_k=1, temperature=5.0), greedy)
+    assert torch.equal(generate(model, prompt, 10, temperature=5.0, top_p=0.99), greedy)
     assert torch.equal(sample(4, top_p=1e-6, temperature=5.0), greedy)
     assert torch.equal(greedy[0, 3:], _argmax_continuation(model, prompt, 10))
     # Cache or none, a seeded draw picks the same tokens.
@@ -269,20 +278,24 @@ def test_sampling_is_reproducible_and_its_limits_work():
 
 
 def test_loading_a_hugging_face_gpt2_of_any_size():
+    """from_hf copies every size, the epsilon included (a wrong one shows in the logits)."""
     from transformers import GPT2Config, GPT2LMHeadModel
 
     torch.manual_seed(1)
-    hf_model = GPT2LMHeadModel(GPT2Config(**TINY_SIZES)).eval()
-    ours = tiny_model(2)
+    hf_model = GPT2LMHeadModel(GPT2Config(**TINY_SIZES, layer_norm_epsilon=1e-2)).eval()
+    ours = ScratchGPT(ScratchGPTConfig.from_hf(hf_model.config))
     load_hf_gpt2_weights(ours, hf_model.state_dict())
     ids = torch.randint(0, TINY.vocab_size, (2, 6))
     with torch.no_grad():
         assert (ours(ids)[0] - hf_model(ids).logits).abs().max() <= 1e-5
     # GPT2Model's keys (no "transformer." prefix, no lm_head) load the same way.
-    again = tiny_model(3)
+    again = ScratchGPT(ours.config)
     load_hf_gpt2_weights(again, hf_model.transformer.state_dict())
+    default_eps = tiny_model()  # GPT-2's epsilon, 1e-5, instead of the checkpoint's
+    load_hf_gpt2_weights(default_eps, hf_model.state_dict())
     with torch.no_grad():
         assert torch.equal(again(ids)[0], ours(ids)[0])
+        assert (default_eps(ids)[0] - hf_model(ids).logits).abs().max() > 1e-4
 
 
 def test_loading_needs_every_weight(gpt2):
@@ -303,10 +316,12 @@ def test_the_conv1d_weights_are_transposed_and_the_head_is_tied(gpt2, scratch):
     assert count == sum(p.numel() for p in hf_model.parameters())
 
 
-def test_config_copies_hugging_face_fields(gpt2):
-    hf_model, _ = gpt2
-    config = ScratchGPTConfig.from_hf(hf_model.config)
-    hf = hf_model.config
-    assert (config.vocab_size, config.n_positions) == (hf.vocab_size, hf.n_positions)
-    assert (config.n_embd, config.n_layer, config.n_head) == (hf.n_embd, hf.n_layer, hf.n_head)
-    assert config.layer_norm_epsilon == hf.layer_norm_epsilon
+def test_config_refuses_what_this_gpt2_does_not_compute():
+    """Another activation or MLP width would load without error and give wrong logits."""
+    from transformers import GPT2Config
+
+    with pytest.raises(AssertionError, match="tanh GELU"):
+        ScratchGPTConfig.from_hf(GPT2Config(**TINY_SIZES, activation_function="relu"))
+    with pytest.raises(AssertionError, match="4H"):
+        ScratchGPTConfig.from_hf(GPT2Config(**TINY_SIZES, n_inner=3 * TINY.n_embd))
+    assert ScratchGPTConfig.from_hf(GPT2Config(**TINY_SIZES, n_inner=4 * TINY.n_embd)) == TINY

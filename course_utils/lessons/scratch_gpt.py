@@ -3,6 +3,7 @@
 """07b · GPT-2 from scratch, with a KV cache: the code built in that notebook's cells."""
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -21,8 +22,10 @@ class ScratchGPTConfig:
     layer_norm_epsilon: float = 1e-5
 
     @classmethod
-    def from_hf(cls, hf_config: object) -> "ScratchGPTConfig":
+    def from_hf(cls, hf_config: Any) -> "ScratchGPTConfig":
         """The sizes of a Hugging Face GPT2Config, which uses the same names."""
+        assert hf_config.activation_function == "gelu_new", "this GPT-2 has the tanh GELU only"
+        assert hf_config.n_inner in (None, 4 * hf_config.n_embd), "this GPT-2's MLP is 4H wide"
         return cls(**{field.name: getattr(hf_config, field.name) for field in fields(cls)})
 
 
@@ -128,13 +131,14 @@ def load_hf_gpt2_weights(model: ScratchGPT, hf_state: dict[str, torch.Tensor]) -
 
 def top_k_top_p(logits: torch.Tensor, top_k: int | None, top_p: float | None) -> torch.Tensor:
     """Logits (…, V) with -inf outside the top_k best and beyond the best ones reaching top_p."""
-    if top_k is not None:
-        logits = logits.masked_fill(logits < logits.topk(top_k).values[..., -1:], float("-inf"))
+    assert top_k is None or top_k >= 1, "top_k=None keeps every token (HF's generate: top_k=0)"
+    if top_k is not None:  # a k beyond the vocabulary keeps all of it
+        kth_best = logits.topk(min(top_k, logits.size(-1))).values[..., -1:]  # (…, 1)
+        logits = logits.masked_fill(logits < kth_best, float("-inf"))
     if top_p is not None:
-        ordered, order = logits.sort(descending=True)
-        p = ordered.softmax(dim=-1)
+        p, order = logits.softmax(dim=-1).sort(descending=True)  # (…, V), best first
         drop = p.cumsum(dim=-1) - p >= top_p  # the better tokens before it already reach top_p
-        logits = logits.scatter(-1, order, ordered.masked_fill(drop, float("-inf")))
+        logits = logits.masked_fill(drop.scatter(-1, order, drop), float("-inf"))  # vocab order
     return logits
 
 
@@ -144,22 +148,21 @@ def generate(
     ids: torch.Tensor,
     max_new_tokens: int,
     temperature: float = 1.0,
-    top_k: int | None = 1,
+    top_k: int | None = 1,  # 1: greedy, and temperature and top_p change nothing
     top_p: float | None = None,
     eos_token_id: int | None = None,
     use_cache: bool = True,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    """Unpadded prompts (B, T) → (B, T + new tokens); top_k=1 (the default) is greedy."""
+    """Unpadded prompts (B, T) → (B, T + new tokens). To sample, pass top_k=None or k > 1."""
     stop, past = ids.size(1) + max_new_tokens, None
     done = torch.zeros(len(ids), dtype=torch.bool, device=ids.device)  # rows that wrote eos
     while ids.size(1) < stop and not done.all():
-        logits, past = model(ids if past is None else ids[:, -1:], past)  # cache: newest only
+        logits, past = model(ids[:, -1:], past) if use_cache and past else model(ids)
         probs = top_k_top_p(logits[:, -1] / temperature, top_k, top_p).softmax(dim=-1)  # (B, V)
         next_id = torch.multinomial(probs, 1, generator=generator)  # (B, 1)
         if eos_token_id is not None:
             next_id[done] = eos_token_id  # finished rows are padded with eos
             done |= next_id[:, 0] == eos_token_id
         ids = torch.cat([ids, next_id], dim=1)
-        past = past if use_cache else None  # no cache: the whole text again next step
     return ids
