@@ -34,6 +34,7 @@ VALUES: dict[str, dict[str, str]] = {
         "batched_vs_loop": "speedup",
         "sorted_batched_vs_loop": "sorted_speedup",
         "translation_pipeline_available": "translation_available",
+        "empty_input_error": "empty_input_error",
     },
     "03_direct_loading": {
         "input_ids": "encoding['input_ids']",
@@ -289,5 +290,6 @@ VALUES: dict[str, dict[str, str]] = {
         "key_found": "key is not None",
         "key_hidden": "key is None or key.value not in f'{key} {key!r}'",
         "openai_cell": "status",
+        "openai_backend_cell": "backend_status",
     },
 }

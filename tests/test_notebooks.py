@@ -42,6 +42,7 @@ def check_02_pipelines(results: dict) -> None:
     assert results["n_test_sentences"] >= 100
     assert results["heldout_accuracy"] >= 0.90
     assert results["manual_matches_pipeline"] is True
+    assert results["empty_input_error"].startswith("empty texts at positions [1]")
     assert results["batched_vs_loop"] > 0  # the figure itself is `make bench`'s, on a quiet machine
     from importlib.metadata import version  # the kernel ran in this very environment
 
@@ -448,7 +449,8 @@ def check_13_chatbot(results: dict) -> None:
     assert results["backend_sample_is_own_draw"] is True  # and samples the same way
     assert results["key_hidden"] is True
     expected = "skipped: offline" if results["key_found"] else "skipped: no key"
-    assert results["openai_cell"] == expected  # offline: never tries the network
+    assert results["openai_cell"] == expected  # offline: never tries the network,
+    assert results["openai_backend_cell"] == expected  # neither with the client nor the backend
 
 
 CHECKS: dict[str, Callable[[dict], None]] = {
