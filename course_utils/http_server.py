@@ -23,7 +23,7 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from course_utils.timeouts import SERVER_READ_SECONDS
 
@@ -56,6 +56,7 @@ class Reply:
 
 
 Route = Callable[[Request], Reply]
+ServerT = TypeVar("ServerT", bound="BackgroundServer")
 
 
 def safe_header_value(value: str) -> str:
@@ -68,11 +69,12 @@ def safe_header_value(value: str) -> str:
 class BackgroundServer:
     """Serve ``route`` on 127.0.0.1 in a daemon thread; a context manager that starts and stops.
 
-    ``name`` appears in error messages and the thread's name.
+    ``name`` appears in error messages and the thread's name. Servers with routes of their own
+    (the local Hub, the test OpenAI server) subclass it and pass their route method.
     """
 
     def __init__(self, route: Route, name: str, read_timeout: float = SERVER_READ_SECONDS) -> None:
-        self._route = route
+        self._handle = route
         self.name = name
         self.read_timeout = read_timeout
         self._server: _Server | None = None
@@ -85,7 +87,7 @@ class BackgroundServer:
             raise RuntimeError(f"The {self.name} is not running: call start() first.")
         return f"http://{HOST}:{self._server.server_port}"
 
-    def start(self, port: int = 0) -> BackgroundServer:
+    def start(self: ServerT, port: int = 0) -> ServerT:
         """Listen on 127.0.0.1 (``port`` 0: a free one) and serve in a daemon thread."""
         if self._server is not None:
             raise RuntimeError(f"The {self.name} is already running.")
@@ -109,7 +111,7 @@ class BackgroundServer:
         if thread is not None:
             thread.join(timeout=5)
 
-    def __enter__(self) -> BackgroundServer:
+    def __enter__(self: ServerT) -> ServerT:
         return self if self._server is not None else self.start()
 
     def __exit__(
@@ -123,7 +125,7 @@ class BackgroundServer:
     def answer(self, request: Request) -> Reply:
         """The route's reply; a route that raises answers 500 (and says so on stderr)."""
         try:
-            return self._route(request)
+            return self._handle(request)
         except Exception as error:
             where = request.path.split("?", 1)[0]
             print(f"{self.name}: {request.method} {where} failed: {error!r}", file=sys.stderr)

@@ -37,7 +37,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -111,7 +110,7 @@ class _FileInfo:
         return _git_blob_id(self.lfs_pointer) if self.lfs else self.digest
 
 
-class LocalHub:
+class LocalHub(BackgroundServer):
     """A Hub-compatible HTTP server on 127.0.0.1 serving ``repos`` (Hub id → ``HubRepo``).
 
     ``accepted_tokens`` may download gated repos; ``tokens_without_access`` are valid accounts
@@ -144,7 +143,7 @@ class LocalHub:
             self._files[repo_id] = _visible_files(repo.folder)
         self._file_infos: dict[Path, tuple[tuple[int, int], _FileInfo]] = {}
         self._lock = threading.Lock()
-        self._server = BackgroundServer(self._route, "local Hub")
+        super().__init__(self._route, "local Hub")
 
     @classmethod
     def from_zoo(
@@ -183,28 +182,7 @@ class LocalHub:
     @property
     def endpoint(self) -> str:
         """``http://127.0.0.1:<port>``: the value for ``HF_ENDPOINT``."""
-        return self._server.address
-
-    def start(self, port: int = 0) -> LocalHub:
-        """Serve in a daemon thread on 127.0.0.1 (``port`` 0: a free one). Returns self."""
-        self._server.start(port)
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and free the port (safe to call twice)."""
-        self._server.stop()
-
-    def __enter__(self) -> LocalHub:
-        self._server.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
+        return self.address
 
     # The Hub's behaviour: (method, raw path, Authorization header) → reply.
 

@@ -29,7 +29,6 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,7 +54,7 @@ def echo_reply(messages: list[dict[str, Any]]) -> str:
     return f'Echo: {len(messages)} message{"s" if len(messages) != 1 else ""}, you said "{last}"'
 
 
-class OpenAIServer:
+class OpenAIServer(BackgroundServer):
     """An OpenAI-compatible chat server on 127.0.0.1 (a free port unless one is given).
 
     ``accepted_keys`` are the API keys it accepts (compared in constant time); ``models`` the
@@ -69,30 +68,11 @@ class OpenAIServer:
         self.requests: list[RecordedRequest] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = BackgroundServer(self._route, "OpenAI test server")
+        super().__init__(self._route, "OpenAI test server")
 
     @property
     def base_url(self) -> str:
-        return f"{self._server.address}/v1"
-
-    def start(self, port: int = 0) -> OpenAIServer:
-        self._server.start(port)
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> OpenAIServer:
-        self._server.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
+        return f"{self.address}/v1"
 
     @property
     def chat_requests(self) -> list[Any]:
