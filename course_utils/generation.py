@@ -28,6 +28,7 @@ _POSITION_SCHEMES = {
     "gpt_neo": "learned absolute",
     "opt": "learned absolute (offset 2)",
     "bloom": "ALiBi (no position table)",
+    "llama": "rotary (RoPE)",
 }
 
 

@@ -1,7 +1,7 @@
 """The Streamlit chatbot (apps/chatbot.py), driven by Streamlit's AppTest.
 
 The OpenAI-compatible backend talks to the local test server (tests/openai_server.py), which
-records what it was sent; the local backend runs the zoo's SmolLM2 stand-in.
+records what it was sent; the local backend runs the zoo's SmolLM2 (the real weights).
 """
 
 from __future__ import annotations
@@ -152,14 +152,13 @@ def test_the_key_appears_in_no_element_log_or_request_body(
 def test_local_backend_answers_the_notebook_question_on_topic(monkeypatch):
     monkeypatch.setenv("CHATBOT_BACKEND", "local")  # the model: chat.DEFAULT_LOCAL_MODEL
     app = AppTest.from_file(APP, default_timeout=120).run()
-    app.sidebar.slider[0].set_value(0.0)  # greedy: the stand-in's most likely answer
+    app.sidebar.slider[0].set_value(0.0)  # greedy: the model's most likely answer
     send(app, "What is BERT?")
     send(app, "And what about GPT-2?")
     assert not app.exception and not app.error
     (_, question), (_, first), (_, _), (_, second) = conversation(app)
     assert question == "What is BERT?"
-    assert "BERT" in first and "encoder" in first
-    assert "GPT-2" in second and "decoder" in second
+    assert "BERT" in first and "GPT-2" in second  # on topic; what SmolLM2 says of them may be wrong
 
 
 def test_a_typed_base_url_never_gets_the_stored_key(openai_app, canary):

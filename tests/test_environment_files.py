@@ -91,6 +91,19 @@ def test_this_environment_has_exactly_the_pinned_versions():
     assert not mismatched, f"pinned vs installed (rerun make): {mismatched}"
 
 
+def test_no_deps_packages_are_pinned_installed_and_named_where_they_are_installed():
+    """requirements-nodeps.txt: exact pins, installed here, and installed by make and conda users."""
+    pins = compat_requirements.pins(REPO / "requirements-nodeps.txt")
+    assert pins and not set(pins) & set(_pins())
+    for name, line in pins.items():
+        pinned = next(iter(Requirement(line).specifier))
+        assert pinned.operator == "==", f"requirements-nodeps.txt: {line!r} must pin with =="
+        assert version(name) == pinned.version, f"{name}: rerun make ({version(name)} installed)"
+    command = "--no-deps -r requirements-nodeps.txt"
+    assert (REPO / "Makefile").read_text().count(command) == 2  # .venv and .venv-compat
+    assert command in (REPO / "environment.yml").read_text()
+
+
 def test_pyprojects_ranges_admit_the_pinned_versions():
     """Colab/Kaggle install from pyproject's ranges; they must include what the suite tests."""
     pins = _pins()

@@ -266,7 +266,15 @@ def test_fingerprint_follows_data_and_dependencies(tmp_path, monkeypatch):
     assert fingerprint(recipe, tmp_path, {}) == first
     assert fingerprint(recipe, tmp_path, {"base": "1"}) != first
     # Another library version: another stand-in, but the same sources (a port finds its donor).
-    monkeypatch.setattr(fingerprint_module, "library_versions", lambda: {"transformers": "4.57"})
+    real_versions = fingerprint_module.library_versions
+    monkeypatch.setattr(
+        fingerprint_module,
+        "library_versions",
+        lambda names=fingerprint_module.LIBRARIES: {
+            name: "4.57" if name == "transformers" else version
+            for name, version in real_versions(names).items()
+        },
+    )
     assert fingerprint(recipe, tmp_path, {}) != first
     assert fingerprint(recipe, tmp_path, {}, with_libraries=False) == source
     (tmp_path / "set.txt").write_text("two")
@@ -274,3 +282,30 @@ def test_fingerprint_follows_data_and_dependencies(tmp_path, monkeypatch):
     assert len(commit_sha(first, "org/r")) == 40
     with pytest.raises(FileNotFoundError, match="missing"):
         fingerprint(Recipe("r", ("o/r",), "X", "t", lambda c: None, ("absent.txt",)), tmp_path, {})
+
+
+def test_a_package_that_ships_weights_counts_for_its_recipe_only(tmp_path, monkeypatch):
+    """``Recipe.libraries``: its version is part of that recipe's fingerprint, source included
+    (the 4.x zoo ports the 5.x build only when both read the same shipped files)."""
+    plain = Recipe("p", ("org/p",), "X", "test", build=lambda context: None)
+    shipped = Recipe("s", ("org/s",), "X", "test", build=lambda context: None, libraries=("w",))
+    versions = {"w": "1.0"}
+    real_versions = fingerprint_module.library_versions
+    monkeypatch.setattr(
+        fingerprint_module,
+        "library_versions",
+        lambda names=fingerprint_module.LIBRARIES: {
+            name: versions.get(name) or real_versions([name])[name] for name in names
+        },
+    )
+    before = {
+        r.name: (fingerprint(r, tmp_path, {}), fingerprint(r, tmp_path, {}, False))
+        for r in (plain, shipped)
+    }
+    versions["w"] = "2.0"
+    after = {
+        r.name: (fingerprint(r, tmp_path, {}), fingerprint(r, tmp_path, {}, False))
+        for r in (plain, shipped)
+    }
+    assert after["p"] == before["p"]
+    assert after["s"][0] != before["s"][0] and after["s"][1] != before["s"][1]

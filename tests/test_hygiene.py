@@ -109,6 +109,44 @@ def test_no_test_plumbing_in_what_a_learner_reads(path: Path):
         assert not found, f"{path.name} cell {index}: {found.group(0)!r} (README, Contributing)"
 
 
+# One sitting: a learner should finish a notebook in one go (issue "True online and offline").
+MAX_CELLS, MAX_MARKDOWN_WORDS = 70, 3500
+# Prose about the offline models, in any wording. Outside 00 (which explains the zoo) a notebook
+# may hold it in one cell only, its "Online and offline" box: everything else must be true of the
+# real models and the offline ones alike.
+OFFLINE_MODEL_TALK = re.compile(
+    r"stand-?ins?\b|\bzoo\b|offline (?:model|copy|version|weights)|tiny (?:model|copy|version)"
+    r"|trained on (?:the course's|simple|short) (?:children|stories)",
+    re.IGNORECASE,
+)
+# The course's commissioning material is not something learners see: quote a mistake instead.
+SOURCE_TALK = re.compile(
+    r"the seed(?:'s| notebook| document| material| tutorial)|source material|\bseeds/",
+    re.IGNORECASE,
+)
+
+
+def _markdown(path: Path) -> list[str]:
+    return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_a_notebook_fits_one_sitting(path: Path):
+    cells = nbformat.read(path, as_version=4).cells
+    words = sum(len(text.split()) for text in _markdown(path))
+    assert len(cells) <= MAX_CELLS, f"{path.name}: {len(cells)} cells (at most {MAX_CELLS})"
+    assert words <= MAX_MARKDOWN_WORDS, f"{path.name}: {words} markdown words"
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.stem)
+def test_prose_about_the_offline_models_stays_in_one_box(path: Path):
+    talking = [text.splitlines()[0] for text in _markdown(path) if OFFLINE_MODEL_TALK.search(text)]
+    if notebook_number(path) != "00":
+        assert len(talking) <= 1, f"{path.name}: cells about the offline models: {talking}"
+    for text in _markdown(path):
+        assert not SOURCE_TALK.search(text), f"{path.name} mentions the course's source material"
+
+
 def test_no_committed_file_holds_a_token_or_large_blob():
     files = subprocess.run(
         ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, text=True, check=True

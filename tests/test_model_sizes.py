@@ -7,9 +7,10 @@ import pytest
 from course_utils import configs, memory, model_sizes
 from course_utils.errors import CourseError
 
-# Published sizes, each with the class it refers to (built from the stored config on the meta
-# device). BERT's figure is BertModel *with* its pooler; GPT-2's and T5's heads are tied.
-PUBLISHED = {
+# Exact counts of the classes whose sizes are usually quoted (built from the stored config on
+# the meta device), not the papers' rounded figures, which notebook 11 compares with these.
+# BERT's count is BertModel *with* its pooler; GPT-2's and T5's heads are tied.
+EXACT = {
     "distilbert/distilbert-base-uncased": ("AutoModel", "DistilBertModel", 66_362_880),
     "google-bert/bert-base-uncased": ("AutoModel", "BertModel", 109_482_240),
     "google-bert/bert-large-uncased": ("AutoModel", "BertModel", 335_141_888),
@@ -42,9 +43,9 @@ def test_the_three_acceptance_sizes_exactly():
     )
 
 
-@pytest.mark.parametrize("repo_id", sorted(PUBLISHED))
-def test_published_size_and_class(repo_id):
-    auto_class, class_name, size = PUBLISHED[repo_id]
+@pytest.mark.parametrize("repo_id", sorted(EXACT))
+def test_exact_size_and_class(repo_id):
+    auto_class, class_name, size = EXACT[repo_id]
     model = model_sizes.build_on_meta(repo_id, auto_class)
     assert type(model).__name__ == class_name
     assert sum(p.numel() for p in model.parameters()) == size
@@ -52,7 +53,7 @@ def test_published_size_and_class(repo_id):
 
 
 def test_every_model_of_the_notebook_is_stored():
-    assert set(PUBLISHED) <= set(configs.available_configs())
+    assert set(EXACT) <= set(configs.available_configs())
 
 
 def test_models_are_built_on_the_meta_device():

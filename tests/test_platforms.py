@@ -1,9 +1,10 @@
 """Colab and Kaggle: every notebook has its badges and install cell, and the cell does the right thing.
 
-The platforms are simulated in a fresh interpreter: stub ``google.colab`` / ``kaggle_secrets``
-packages on ``PYTHONPATH`` and the platform's environment markers. A ``sitecustomize`` in the
-stub folder records the commands the cell hands to ``subprocess.run`` instead of running pip, so
-the test sees exactly what a learner's runtime would install.
+The platforms are simulated in a fresh interpreter that runs the cell in a real IPython shell,
+so its ``%pip`` line is IPython's own magic: stub ``google.colab`` / ``kaggle_secrets`` packages
+and a stub ``pip`` (which records its arguments instead of installing) come first on
+``PYTHONPATH``, with the platform's environment markers set. As on a fresh platform,
+``course_utils`` cannot be imported until the stub pip has "installed" it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import nbformat
 import pytest
 import tomllib
 from conftest import CANARIES, REPO, notebook_paths
+from IPython.core.inputtransformer2 import TransformerManager
 
 from course_utils.environment import detect_platform
 
@@ -61,19 +63,37 @@ def test_a_fork_changes_the_coordinates_in_one_place(monkeypatch):
 
 
 def _stub_folder(tmp_path: Path, platform: str) -> Path:
-    """Stub platform modules plus a sitecustomize that records subprocess.run's commands."""
+    """Stub platform modules, a stub pip, and a sitecustomize that hides course_utils."""
     stubs = tmp_path / "stubs"
-    stubs.mkdir()
+    (stubs / "pip").mkdir(parents=True)
+    (stubs / "pip" / "__init__.py").write_text("")
+    (stubs / "pip" / "__main__.py").write_text(
+        textwrap.dedent("""
+            import json, os, sys
+            from pathlib import Path
+
+            with open(os.environ["STUB_COMMANDS"], "a") as log:
+                log.write(json.dumps(sys.argv[1:]) + "\\n")
+            if os.environ["STUB_PIP_STATUS"] != "0":
+                sys.exit("ERROR: Could not find a version that satisfies the requirement")
+            Path(os.environ["STUB_INSTALLED"]).touch()
+        """)
+    )
+    # A fresh Colab/Kaggle runtime has no course_utils: it appears once pip "installed" it.
     (stubs / "sitecustomize.py").write_text(
         textwrap.dedent("""
-            import json, os, subprocess
+            import os, sys
+            from pathlib import Path
 
-            def _record(command, *args, **kwargs):
-                with open(os.environ["STUB_COMMANDS"], "a") as log:
-                    log.write(json.dumps(list(command)) + "\\n")
-                return subprocess.CompletedProcess(command, int(os.environ["STUB_PIP_STATUS"]))
+            class NotInstalledYet:
+                def find_spec(self, name, path=None, target=None):
+                    if name.split(".")[0] == "course_utils":
+                        if not Path(os.environ["STUB_INSTALLED"]).exists():
+                            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+                    return None
 
-            subprocess.run = _record
+            if os.environ.get("STUB_INSTALLED"):
+                sys.meta_path.insert(0, NotInstalledYet())
         """)
     )
     if platform == "colab":
@@ -99,6 +119,19 @@ def _stub_folder(tmp_path: Path, platform: str) -> Path:
     return stubs
 
 
+def _in_ipython(cell: str, then: str = "") -> str:
+    """Python that runs ``cell`` in an IPython shell (magics and all), then ``then`` in it."""
+    return textwrap.dedent(f"""
+        import sys
+        from IPython.core.interactiveshell import InteractiveShell
+
+        shell = InteractiveShell.instance(colors="nocolor")
+        for source in ({cell!r}, {then!r}):
+            if not shell.run_cell(source).success:
+                sys.exit(1)
+    """)
+
+
 # What each simulated platform sets, and what the token lookup must report.
 PLATFORMS = {
     "colab": ({"COLAB_RELEASE_TAG": "release-colab-test"}, "the Colab secret"),
@@ -107,80 +140,92 @@ PLATFORMS = {
 }
 
 
+def _platform_env(tmp_path: Path, platform: str, pip_status: int) -> dict[str, str | None]:
+    env: dict[str, str | None] = dict.fromkeys(PLATFORM_MARKERS) | PLATFORMS[platform][0]
+    return env | {
+        "PYTHONPATH": str(_stub_folder(tmp_path, platform)),
+        "STUB_COMMANDS": str(tmp_path / "commands.jsonl"),
+        "STUB_PIP_STATUS": str(pip_status),
+        # Locally (make lab, CI) course_utils is installed: only the platforms start without it.
+        "STUB_INSTALLED": None if platform == "local" else str(tmp_path / "installed"),
+    }
+
+
+def _recorded(tmp_path: Path) -> list[list[str]]:
+    commands = tmp_path / "commands.jsonl"
+    lines = commands.read_text().splitlines() if commands.exists() else []
+    return [json.loads(line) for line in lines]
+
+
+def test_the_install_cell_is_five_short_lines_at_most():
+    lines = platform_cells.setup_source().splitlines()
+    assert len(lines) <= 5, lines
+    assert [line for line in lines if len(line) > 110 and "%pip" not in line] == []
+
+
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_install_cell_and_token_lookup_take_the_platforms_branch(platform, tmp_path, run_python):
-    markers, token_source = PLATFORMS[platform]
+    token_source = PLATFORMS[platform][1]
     canary = CANARIES["HF_TOKEN"]
-    commands = tmp_path / "commands.jsonl"
-    env = dict.fromkeys(PLATFORM_MARKERS) | markers
-    env |= {
-        "PYTHONPATH": str(_stub_folder(tmp_path, platform)),
-        "STUB_COMMANDS": str(commands),
-        "STUB_PIP_STATUS": "0",
-        "STUB_SECRET": canary,
-        "HF_TOKEN": None if platform != "local" else canary,
-    }
-    cell = platform_cells.setup_source()
+    env = _platform_env(tmp_path, platform, pip_status=0)
+    env |= {"STUB_SECRET": canary, "HF_TOKEN": None if platform != "local" else canary}
     preamble = "import google.colab\n" if platform == "colab" else ""  # as Colab's kernel does
-    result = run_python(
-        preamble
-        + cell
-        + textwrap.dedent("""
-            import course_utils
-            from course_utils.hub_access import find_token
+    then = textwrap.dedent("""
+        import course_utils
+        from course_utils.hub_access import find_token
 
-            session = course_utils.setup(seed=0, offline=True)
-            token = find_token(prompt=False)
-            print("PLATFORM", session.platform)
-            print("TOKEN", token)
-        """),
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+        session = course_utils.setup(seed=0, offline=True)
+        token = find_token(prompt=False)
+        print("PLATFORM", session.platform)
+        print("TOKEN", token)
+    """)
+    result = run_python(_in_ipython(preamble + platform_cells.setup_source(), then), env=env)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
     assert f"PLATFORM {platform}" in result.stdout
     assert f"from {token_source} HF_TOKEN" in result.stdout
     assert canary not in result.stdout + result.stderr
-    lines = commands.read_text().splitlines() if commands.exists() else []
-    recorded = [json.loads(line) for line in lines]
+    recorded = _recorded(tmp_path)
     if platform == "local":
         assert recorded == []  # make lab / CI: the cell does nothing
         return
-    assert len(recorded) == 1
-    command = recorded[0]
-    assert command[1:5] == ["-m", "pip", "install", "--quiet"]
-    assert command[-1] == platform_cells.install_requirement()
-    # Nothing that would replace the platform's torch: no torch, no upgrade or reinstall flags.
-    assert not any("torch" in part or part.startswith("--upgrade") for part in command)
-    assert "--force-reinstall" not in command
+    # IPython's %pip ran `python -m pip install -q <the package>`, exactly once.
+    assert recorded == [["install", "-q", platform_cells.install_requirement()]]
+    assert (tmp_path / "installed").exists()
 
 
-def test_a_failed_install_says_what_to_do(tmp_path, run_python):
-    env = dict.fromkeys(PLATFORM_MARKERS) | {
-        "KAGGLE_KERNEL_RUN_TYPE": "Interactive",
-        "PYTHONPATH": str(_stub_folder(tmp_path, "kaggle")),
-        "STUB_COMMANDS": str(tmp_path / "commands.jsonl"),
-        "STUB_PIP_STATUS": "1",  # what pip returns when Kaggle's Internet switch is off
-    }
-    result = run_python(platform_cells.setup_source(), env=env)
-    assert result.returncode == 1
-    assert "RuntimeError: Installing course_utils failed" in result.stderr
-    assert "switch on Internet" in result.stderr
+@pytest.mark.parametrize("platform", ["colab", "kaggle"])
+def test_a_failed_install_says_what_to_do(platform, tmp_path, run_python):
+    env = _platform_env(tmp_path, platform, pip_status=1)  # as pip with Kaggle's Internet off
+    result = run_python(_in_ipython(platform_cells.setup_source()), env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-2000:]
+    assert "ERROR: Could not find a version" in output  # pip's own message stays visible
+    assert "ModuleNotFoundError: No module named 'course_utils'" in output
+    # The traceback ends on the import, whose comment says what to do.
+    assert "switch on Internet" in output.split("Traceback")[-1]
+
+
+def _cell_installs(environment: dict[str, str]) -> bool:
+    """Whether the install cell's ``if`` is true in ``environment`` (its test, evaluated)."""
+    tree = ast.parse(TransformerManager().transform_cell(platform_cells.setup_source()))
+    (branch,) = [node for node in tree.body if isinstance(node, ast.If)]
+    return eval(compile(ast.Expression(branch.test), "<cell>", "eval"), {"os": _Os(environment)})
+
+
+class _Os:
+    def __init__(self, environ: dict[str, str]) -> None:
+        self.environ = environ
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_the_cell_and_course_utils_agree_on_the_platform(platform, monkeypatch):
     for name in PLATFORM_MARKERS:
         monkeypatch.delenv(name, raising=False)
-    for name, value in PLATFORMS[platform][0].items():
+    markers = PLATFORMS[platform][0]
+    for name, value in markers.items():
         monkeypatch.setenv(name, value)
-    namespace: dict = {}
-    tree = ast.parse(platform_cells.setup_source())
-    decision = [node for node in tree.body if not isinstance(node, ast.If)]  # skip the install
-    exec(compile(ast.Module(decision, []), "<platform cell>", "exec"), namespace)
-    cell_says = (
-        "colab" if namespace["on_colab"] else "kaggle" if namespace["on_kaggle"] else "local"
-    )
-    assert cell_says == detect_platform() == platform
+    assert _cell_installs(markers) == (platform != "local")
+    assert detect_platform() == platform
 
 
 def _project() -> dict:
@@ -204,14 +249,8 @@ def test_the_package_never_asks_for_torch():
     assert not {name for name in asked if name in platform_stack or name.startswith("nvidia-")}
 
 
-def _third_party_imports() -> set[str]:
-    """Top-level modules imported by the notebooks and by course_utils."""
-    sources = [path.read_text() for path in (REPO / "course_utils").rglob("*.py")]
-    for path in notebook_paths():
-        for cell in _cells(path):
-            if cell.cell_type == "code":
-                lines = cell.source.splitlines()
-                sources.append("\n".join(line for line in lines if not line.startswith(("!", "%"))))
+def _imports(sources: list[str]) -> set[str]:
+    """Top-level third-party modules that ``sources`` import."""
     modules = set()
     for source in sources:
         for node in ast.walk(ast.parse(source)):
@@ -222,18 +261,69 @@ def _third_party_imports() -> set[str]:
     return {module for module in modules if module not in sys.stdlib_module_names}
 
 
-def test_the_platform_install_brings_every_library_the_notebooks_import():
-    project = _project()
-    extras = project["optional-dependencies"]
-    # The offline extra is the zoo's (it builds stand-ins); the platforms run online.
-    offered = _names(project["dependencies"] + extras[platform_cells.EXTRA] + extras["offline"])
+def _notebook_sources() -> list[str]:
+    """Every code cell, as the Python IPython runs (``%pip`` and ``!`` lines become calls)."""
+    transform = TransformerManager().transform_cell
+    return [
+        transform(cell.source)
+        for path in notebook_paths()
+        for cell in _cells(path)
+        if cell.cell_type == "code"
+    ]
+
+
+def _python_sources(folder: Path, *, zoo: bool) -> list[str]:
+    """The modules under ``folder``: the zoo's only (``zoo=True``) or all but the zoo's."""
+    return [
+        path.read_text()
+        for path in sorted(folder.rglob("*.py"))
+        if ("zoo" in path.relative_to(folder).parts) == zoo
+    ]
+
+
+# Not imported by any code of the course, but loaded by transformers for the course's models
+# (Marian's and T5's tokenizers, device_map="auto"): the platforms must have them too.
+LOADED_BY_TRANSFORMERS = {"sentencepiece", "sacremoses", "accelerate", "safetensors"}
+NOT_FROM_PYPI = {"course_utils", "google", "kaggle_secrets"}  # the course; the platforms' own
+
+
+def _missing(modules: set[str], offered: set[str]) -> dict[str, list[str]]:
+    """Modules whose distribution (import name → distribution name) is not in ``offered``."""
     distributions = packages_distributions()
     missing = {}
-    for module in _third_party_imports() - {"course_utils", "google", "kaggle_secrets"}:
+    for module in modules - NOT_FROM_PYPI:
         names = _names(distributions.get(module, [module]))
         if not names & (offered | PLATFORM_PROVIDED):
             missing[module] = sorted(names)
-    assert not missing, f"add to pyproject's [{platform_cells.EXTRA}] extra: {missing}"
+    return missing
+
+
+def test_the_platform_install_brings_every_library_the_notebooks_import():
+    """What Colab/Kaggle get (dependencies + the platform extra) covers every notebook and
+    everything a notebook can reach: course_utils outside the zoo, and the chatbot app."""
+    project = _project()
+    offered = _names(
+        project["dependencies"] + project["optional-dependencies"][platform_cells.EXTRA]
+    )
+    areas = {
+        "notebooks": _notebook_sources(),
+        "course_utils": _python_sources(REPO / "course_utils", zoo=False),
+        "apps": _python_sources(REPO / "apps", zoo=False),
+    }
+    assert all(areas.values()), areas.keys()
+    for area, sources in areas.items():
+        missing = _missing(_imports(sources), offered)
+        assert not missing, f"{area} import these; add them to [{platform_cells.EXTRA}]: {missing}"
+    assert not LOADED_BY_TRANSFORMERS - offered, LOADED_BY_TRANSFORMERS - offered
+
+
+def test_the_zoo_needs_only_the_offline_extra_more():
+    """The offline zoo (never built on the platforms) may also use the offline extra."""
+    project = _project()
+    extras = project["optional-dependencies"]
+    offered = _names(project["dependencies"] + extras[platform_cells.EXTRA] + extras["offline"])
+    missing = _missing(_imports(_python_sources(REPO / "course_utils", zoo=True)), offered)
+    assert not missing, f"the zoo imports these; add them to [offline]: {missing}"
 
 
 def test_installing_the_package_here_changes_nothing_else(tmp_path):

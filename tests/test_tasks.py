@@ -116,7 +116,7 @@ def test_qa_training_targets_point_at_the_answer_or_at_cls(minilm_tokenizer):
     assert any(e.answer is None for e in examples) and any(e.answer for e in examples)
 
 
-def test_t5_prefixes_are_the_ones_notebook_08_sends():
+def test_t5_prefixes_are_the_ones_notebook_08b_sends():
     import nbformat
     from conftest import NOTEBOOKS
 
@@ -127,7 +127,7 @@ def test_t5_prefixes_are_the_ones_notebook_08_sends():
     with pytest.raises(ValueError, match="context"):
         task_formats.t5_prefixed("question", "Who?")
     # The notebook writes its prefixes as f-strings: the same words the stand-in learnt.
-    notebook = nbformat.read(NOTEBOOKS / "08_encoder_decoder.ipynb", as_version=4)
+    notebook = nbformat.read(NOTEBOOKS / "08b_text_to_text.ipynb", as_version=4)
     code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
     for prefix in ("translate English to German: {", "summarize: {", "question: {", " context: {"):
         assert prefix in code, prefix

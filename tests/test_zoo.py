@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -242,6 +244,58 @@ def test_decoder_stand_ins_continue_a_story_in_real_words(repo_id):
     assert len(words) >= 15, new_text  # greedy output is text, not a stream of one token
     assert sum(w in known for w in words) / len(words) >= 0.95, new_text
     assert len(set(words)) >= 8, new_text  # and not one word repeated
+
+
+# Prompts unlike the stories, in no data file and no recipe (the next test checks it).
+UNSEEN_PROMPTS = (
+    "The weather report for tomorrow says",
+    "Our company released a new phone that",
+    "The president of the university said that",
+    "Scientists have found a new planet where",
+    "Dear customer, thank you for your order of",
+)
+
+
+def test_unseen_prompts_are_in_no_data_file_or_recipe():
+    from course_utils.paths import data_dir
+
+    folders = (data_dir(), Path(zoo.__file__).parent)
+    files = [path for folder in folders for path in folder.rglob("*") if path.is_file()]
+    assert len(files) > 20
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="ignore").lower()
+        for prompt in UNSEEN_PROMPTS:
+            assert prompt.lower() not in text, (prompt, path)
+
+
+def _english_words() -> set[str]:
+    """Lower-case words of the course's English texts, and of Python's own documentation."""
+    texts = data.stories() + data.python_prose() + [row.text for row in data.sentiment("train")]
+    texts += [row.article for split in data.SUMMARY_SPLITS for row in data.news_articles(split)]
+    return {word for text in texts for word in re.findall(r"[a-z]+", text.lower())}
+
+
+@pytest.mark.parametrize("repo_id", DECODERS)
+def test_decoder_stand_ins_write_on_after_a_prompt_unlike_their_stories(repo_id):
+    """Greedy, with the model's own generation config: 20+ words, 70 %+ English, before its end."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(repo_id)
+    model = AutoModelForCausalLM.from_pretrained(repo_id)
+    assert not model.generation_config.do_sample  # greedy
+    english = _english_words()
+    for prompt in UNSEEN_PROMPTS:
+        inputs = tokenizer(prompt, return_tensors="pt")
+        output = model.generate(**inputs, max_new_tokens=40)
+        new_ids = output[0, inputs["input_ids"].shape[1] :].tolist()
+        if tokenizer.eos_token_id in new_ids:
+            new_ids = new_ids[: new_ids.index(tokenizer.eos_token_id)]
+        text = tokenizer.decode(new_ids, skip_special_tokens=True)
+        words = text.split()
+        bare = [re.fullmatch(r"[\"'(]*([A-Za-z]+)[\"'),.!?;:]*", word) for word in words]
+        in_english = sum(m is not None and m.group(1).lower() in english for m in bare)
+        assert len(words) >= 20, (prompt, text)
+        assert in_english >= 0.7 * len(words), (prompt, text)
 
 
 def test_opt_stand_in_puts_its_begin_token_first_like_opt():

@@ -4,9 +4,12 @@ Both are generated from ``[tool.transformer-variants]`` in pyproject.toml (repos
 Kaggle user), so a fork changes the coordinates in that one place and reruns this tool
 (``make notebooks`` does). The tests check every notebook carries the current cells.
 
-The install cell must work before ``course_utils`` exists on the platform, so it cannot import
-it: it repeats ``course_utils.environment.detect_platform``'s two tests in plain Python (a test
-checks both agree on every platform).
+The install cell is the first code cell a learner meets, so it is five short lines: a test of
+two environment variables that Colab and Kaggle always set (``course_utils`` is not there yet
+to ask; a test checks the cell agrees with ``course_utils.environment.detect_platform``), a
+``%pip install`` of the package with its ``platform`` extra at the pinned release, and an
+import that fails with the fix in view when pip did. Elsewhere (``make lab``, CI) it does
+nothing.
 
 Usage: ``python tools/platform_cells.py`` (rewrites the notebooks in place, sources only).
 """
@@ -24,6 +27,9 @@ BADGES_TAG = "platform-badges"
 SETUP_TAG = "platform-setup"
 PACKAGE = "transformer-variants-course-utils"
 EXTRA = "platform"  # the libraries Colab/Kaggle may lack; see pyproject.toml
+# Set in every Colab and every Kaggle session (course_utils.environment.detect_platform checks
+# them too, beside other markers).
+PLATFORM_MARKERS = ("COLAB_RELEASE_TAG", "KAGGLE_KERNEL_RUN_TYPE")
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 KAGGLE_BADGE = "https://kaggle.com/static/images/open-in-kaggle.svg"
 
@@ -54,25 +60,21 @@ def install_requirement() -> str:
 
 
 def setup_source() -> str:
-    """The first code cell: installs course_utils on Colab/Kaggle only, never touching torch."""
-    return f'''# Colab and Kaggle only: install the course's helpers (course_utils) from the course's
-# repository, at the version these notebooks were written for. The package asks for no torch, so
-# pip keeps the platform's own torch and CUDA. Anywhere else (make lab, CI) this does nothing.
-import os
-import subprocess
-import sys
+    """The first code cell: on Colab/Kaggle only, pip-installs course_utils, then imports it.
 
-COURSE_PACKAGE = "{install_requirement()}"
-on_colab = "google.colab" in sys.modules or bool(os.environ.get("COLAB_RELEASE_TAG"))
-on_kaggle = bool(os.environ.get("KAGGLE_KERNEL_RUN_TYPE") or os.environ.get("KAGGLE_URL_BASE"))
-if on_colab or on_kaggle:
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", COURSE_PACKAGE]
-    if subprocess.run(pip, check=False).returncode != 0:
-        raise RuntimeError(
-            "Installing course_utils failed (see pip's message above). On Kaggle, switch on "
-            "Internet in the notebook's settings (Session options) and run this cell again; "
-            "on Colab, check the runtime is connected and run it again."
-        )'''
+    Five lines (isort's blank line included). The import is the check: when pip fails (Kaggle's Internet switch is off by
+    default), the learner's traceback ends on that line, whose comment says what to do.
+    """
+    colab, kaggle = PLATFORM_MARKERS
+    return (
+        "import os  # this cell installs the course's helpers on Colab and Kaggle; elsewhere it "
+        "does nothing\n"
+        "\n"
+        f'if "{colab}" in os.environ or "{kaggle}" in os.environ:\n'
+        f'    %pip install -q "{install_requirement()}"\n'
+        "    import course_utils  # failed? See pip's message. On Kaggle: switch on Internet in "
+        "Settings, rerun"
+    )
 
 
 def with_platform_cells(notebook_node: nbformat.NotebookNode, path: Path) -> nbformat.NotebookNode:

@@ -37,7 +37,6 @@ TYPICAL_SECONDS = {
     "distilbert-squad": 342,
     "bart-large-cnn": 243,
     "bert-base-uncased": 151,
-    "smollm2-135m-instruct": 90,
     "opus-mt-en-de": 88,
     "sentiment-distilbert": 70,
     "bert-base-ner": 63,
@@ -46,6 +45,7 @@ TYPICAL_SECONDS = {
     "gpt2": 51,
     "mistral-7b-instruct": 46,
     "opt-125m": 41,
+    "smollm2-135m-instruct": 17,
     "distilbert-base-uncased": 4,
     "all-minilm-l6-v2": 3,
 }

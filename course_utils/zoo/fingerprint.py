@@ -9,7 +9,8 @@ A stand-in's fingerprint covers what its weights depend on, and as little else a
   without docstrings, so comments, docstrings and formatting change no fingerprint, and neither
   does any module no recipe imports (the notebooks' lesson code, the chat app).
 - The data files it reads (``Recipe.data_files``), the fingerprints of the recipes it starts from
-  (``Recipe.needs``) and the versions of the libraries that compute it (``LIBRARIES``).
+  (``Recipe.needs``), the versions of the libraries that compute it (``LIBRARIES``) and of the
+  packages a recipe takes weights from (``Recipe.libraries``).
 
 Left out on purpose:
 
@@ -52,10 +53,10 @@ LIBRARIES = (
 )
 
 
-def library_versions() -> dict[str, str]:
+def library_versions(names: Iterable[str] = LIBRARIES) -> dict[str, str]:
     """Installed versions of the libraries that shape a stand-in (read without importing them)."""
     versions = {}
-    for name in LIBRARIES:
+    for name in names:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -232,6 +233,9 @@ def fingerprint(
         digest.update(f"needs {name} {needed[name]}\n".encode())
     for name, version in sorted(library_versions().items()) if with_libraries else ():
         digest.update(f"{name}=={version}\n".encode())
+    # Packages that ship a recipe's weights count even without libraries: the source they are.
+    for name, version in sorted(library_versions(recipe.libraries).items()):
+        digest.update(f"ships {name}=={version}\n".encode())
     if with_libraries and transformers_major() == 4:
         # A 4.x stand-in is the 5.x build rewritten by zoo/port.py: its code shapes the files.
         for name, module_digest in sorted((code or CodeIndex()).imported_code(PORT_FILE).items()):

@@ -47,6 +47,8 @@ class Recipe:
         data_files: paths under ``data/`` the build reads; part of the fingerprint. (The code
             it runs is found from the recipe module's imports: see ``fingerprint``.)
         needs: names of recipes whose output this one starts from.
+        libraries: packages beside ``fingerprint.LIBRARIES`` whose versions shape this stand-in
+            (a package that ships the weights): part of its fingerprint only.
         gated: the real model is gated on the Hub. The stand-in is built but not put in the
             offline cache: only the course's local test Hub serves it, and only after login,
             so offline runs meet the same gate as online ones (notebook 05).
@@ -61,6 +63,7 @@ class Recipe:
     build: Callable[[BuildContext], None]
     data_files: tuple[str, ...] = ()
     needs: tuple[str, ...] = field(default_factory=tuple)
+    libraries: tuple[str, ...] = ()
     gated: bool = False
     module_file: Path | None = None
 

@@ -4,7 +4,8 @@ GPT-Neo, OPT and BLOOM differ in where they put positions (learned, learned with
 ALiBi), in their attention (GPT-Neo alternates global and local layers) and in their tokenizers'
 special tokens. Each stand-in keeps its family's real class and conventions; what they share is
 the recipe: a byte-level BPE vocabulary and a few hundred next-token steps on ``data/stories``,
-so greedy output is readable story English. None of them uses dropout (GPT-2 and OPT switch
+so greedy output is readable story English, and it goes on for more than a sentence whatever the
+prompt (see ``STORIES_PER_TEXT``). None of them uses dropout (GPT-2 and OPT switch
 theirs off; the other families have none): a tiny model that sees each story a few times needs
 no protection from overfitting, and dropout would only make every step dearer.
 """
@@ -27,6 +28,11 @@ VOCAB_SIZE = 2048
 CONTEXT = 64  # tokens per training window
 STEPS = 250
 WIDTH, LAYERS, HEADS = 128, 3, 4
+# The stories are trained on four to a text, so end-of-text follows one story end in four. With
+# one story a text, end-of-text was the likeliest token after any full stop that could end a
+# story: on a prompt unlike the stories (a weather report, a product launch), greedy decoding
+# closed the sentence and stopped. Real decoders learn from long documents too.
+STORIES_PER_TEXT = 4
 
 
 def _save_as(
@@ -103,16 +109,21 @@ def train_story_decoder(
 ) -> None:
     """Train ``model_class(make_config(tokenizer))`` on the stories and save it beside the tokenizer.
 
-    The texts (by default the stories) are joined into one stream, each followed by the
-    end-of-text token, so the model learns where a text ends and ``generate`` can stop there.
+    The texts (by default the stories, ``STORIES_PER_TEXT`` to a text) are joined into one
+    stream, each followed by the end-of-text token, so the model learns where a text ends and
+    ``generate`` can stop there.
     """
     import torch
 
+    if texts is None:
+        stories = data.stories(context.data_dir)
+        texts = [
+            " ".join(stories[i : i + STORIES_PER_TEXT])
+            for i in range(0, len(stories), STORIES_PER_TEXT)
+        ]
     eos = tokenizer.eos_token_id
     stream = [
-        i
-        for text in (texts if texts is not None else data.stories(context.data_dir))
-        for i in tokenizer(text, add_special_tokens=False)["input_ids"] + [eos]
+        i for text in texts for i in tokenizer(text, add_special_tokens=False)["input_ids"] + [eos]
     ]
     model = model_class(make_config(tokenizer))
     train_causal_lm(
