@@ -1,7 +1,7 @@
-"""Domain adaptation helpers for notebook 12: the video-game sentiment set and a small training loop.
+"""Domain adaptation helpers for notebook 12b: the video-game sentiment set and a small training loop.
 
 A general sentiment model reads "the final boss is *sick*" as a complaint; a gamer means praise.
-Notebook 12 teaches the model the domain with LoRA adapters (``peft``) and measures what that
+Notebook 12b teaches the model the domain with LoRA adapters (``peft``) and measures what that
 costs (trainable parameters, seconds, megabytes) and what it buys (held-out accuracy). This
 module holds the parts the notebook and the tests share:
 

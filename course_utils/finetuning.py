@@ -1,6 +1,6 @@
-"""Accuracy of a sequence-classification model on labelled sentences, for notebook 12.
+"""Accuracy of a sequence-classification model on labelled sentences, for notebook 12b.
 
-Notebook 12 measures several adapted models before and after training; these two functions keep
+Notebook 12b measures several adapted models before and after training; these two functions keep
 that bookkeeping out of its cells. (Notebook 10 teaches the same evaluation with ``Trainer`` and
 a plain PyTorch loop in its own cells.) ``torch`` is imported inside the function, so importing
 this module is cheap and never imports Hugging Face libraries before ``course_utils.setup()``.

@@ -1,4 +1,4 @@
-"""Unit tests of course_utils.adaptation and data/domain (notebook 12, part 3)."""
+"""Unit tests of course_utils.adaptation and data/domain (notebook 12b)."""
 
 from __future__ import annotations
 

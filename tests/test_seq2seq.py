@@ -1,4 +1,4 @@
-"""Notebook 08's encoder-decoders: plain generate, T5 prefixes, limits, cross-attention, chunks.
+"""The encoder-decoders of notebooks 08 and 08b: plain generate, T5 prefixes, limits, cross-attention, chunks.
 
 The flan-t5-small stand-in checks real translations, run as the notebook runs them (tokenizer →
 ``generate`` → ``batch_decode``); tiny randomly initialised BART and Marian models (2 layers, 32
@@ -166,7 +166,7 @@ def test_a_batch_translates_like_single_sentences(t5):
 
 
 def test_flan_t5_stand_in_translates_held_out_sentences(t5):
-    # Measured on the 400 held-out pairs (sacrebleu's chrF, as notebook 08): 89.3 (65 % exact).
+    # Measured on the 400 held-out pairs (sacrebleu's chrF, as notebook 08b): 89.3 (65 % exact).
     # Baselines: copying the English scores 14.8, fluent German for the wrong sentence 12.8. A
     # threshold of 60 needs most words right, yet tolerates a retrained stand-in a little worse.
     pairs = data.translation_pairs("test")
@@ -205,7 +205,7 @@ def test_flan_t5_stand_in_answers_how_many_questions_from_the_context(t5):
 
 
 def test_flan_t5_without_a_length_stops_after_20_new_tokens(t5):
-    """Notebook 08's reason to pass max_new_tokens to T5: its config sets no length."""
+    """Notebook 08b's reason to pass max_new_tokens to T5: its config sets no length."""
     model, tokenizer = t5
     assert model.generation_config.max_length in (None, 20)  # unset (5.x) or the default (4.x)
     article = " ".join(a.article for a in summaries.load("test")[:3])

@@ -1,7 +1,8 @@
 """Draw the course's diagrams into notebooks/figures/ (SVG), from code, so they can be reviewed.
 
 Each module in ``tools/figures/`` defines ``FIGURES``: {file stem: function returning a matplotlib
-Figure}. Diagrams of a model's structure read its real config (sizes, layer counts), so the picture
+Figure}, drawn with the helpers of ``tools/figures/shapes.py`` (the one module without FIGURES,
+which this script passes over). File stems name the topic, not a notebook's number. Diagrams of a model's structure read its real config (sizes, layer counts), so the picture
 and the numbers a notebook prints agree. Notebooks show them with ``![…](figures/<stem>.svg)``.
 The SVGs are written without dates and with fixed element ids, so rerunning this changes nothing
 unless a drawing changed; ``tests/test_figures.py`` checks that.
@@ -17,24 +18,34 @@ import pkgutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import matplotlib
 
 matplotlib.use("svg")
-import matplotlib.pyplot as plt  # noqa: E402  # after choosing the headless backend
+import matplotlib.pyplot as plt  # after choosing the headless backend
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "notebooks" / "figures"
 sys.path.insert(0, str(REPO / "tools"))
 
 
-def all_figures() -> dict[str, Callable[[], plt.Figure]]:
-    """Every figure function of every module in tools/figures, by file stem (stems are unique)."""
+def figure_modules() -> dict[str, ModuleType]:
+    """The modules in tools/figures that define FIGURES, by name (helper modules have none)."""
     import figures as package
 
-    found: dict[str, Callable[[], plt.Figure]] = {}
+    modules = {}
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"figures.{info.name}")
+        if hasattr(module, "FIGURES"):
+            modules[info.name] = module
+    return modules
+
+
+def all_figures() -> dict[str, Callable[[], plt.Figure]]:
+    """Every figure function of every figure module, by file stem (stems are unique)."""
+    found: dict[str, Callable[[], plt.Figure]] = {}
+    for module in figure_modules().values():
         for stem, draw in module.FIGURES.items():
             assert stem not in found, f"two figure functions write {stem}.svg"
             found[stem] = draw

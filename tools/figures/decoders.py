@@ -1,4 +1,5 @@
-"""Diagrams of notebook 07b: GPT-2's pre-LN block inside the whole model, and the KV cache.
+"""Diagrams of the GPT-from-scratch notebook: GPT-2's pre-LN block inside the whole model, and
+the KV cache.
 
 Sizes come from transformers' ``GPT2Config``, whose defaults are the 124M gpt2's, so no download
 is needed.
@@ -7,71 +8,17 @@ is needed.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
 from transformers import GPT2Config
 
-DECODER = "#fbe3cc"  # orange: causal attention
-MLP = "#d6e6f5"  # blue: per-token feed-forward
-HEAD = "#d9ecd0"  # green: the LM head
-EMBED = "#e8e0f3"  # violet: embeddings
-NORM = "#ececec"  # grey: LayerNorm
-CACHED = "#9ec1e3"  # keys and values kept from earlier steps
+from .shapes import ACCENT, BLUE, GREEN, GREY, NOTE, ORANGE, PURPLE, VECTOR, VIOLET, WHITE, Canvas
+
+DECODER = ORANGE  # causal attention
+MLP = BLUE  # per-token feed-forward
+HEAD = GREEN  # the LM head
+EMBED = VIOLET  # embeddings
+NORM = GREY  # LayerNorm
+CACHED = VECTOR  # keys and values kept from earlier steps
 NEW = "#f0a35e"  # this step's token and its key and value
-EDGE = "#444444"
-NOTE = "#1f4e79"
-
-
-def _canvas(width: float, height: float) -> tuple[plt.Figure, plt.Axes]:
-    """A figure whose axes run 0 … 10·width by 0 … 10·height (one unit = a tenth of an inch)."""
-    figure, ax = plt.subplots(figsize=(width, height))
-    ax.set_xlim(0, 10 * width)
-    ax.set_ylim(0, 10 * height)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    return figure, ax
-
-
-def _box(ax, x, y, w, h, text, color, size=9, edge=EDGE, linestyle="-"):
-    ax.add_patch(
-        FancyBboxPatch(
-            (x, y),
-            w,
-            h,
-            boxstyle="round,pad=0.2,rounding_size=0.8",
-            facecolor=color,
-            edgecolor=edge,
-            linewidth=1,
-            linestyle=linestyle,
-        )
-    )
-    ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=size)
-
-
-def _arrow(ax, start, end, color=EDGE, width=1.0, dashed=False):
-    ax.add_patch(
-        FancyArrowPatch(
-            start,
-            end,
-            arrowstyle="-|>",
-            mutation_scale=10,
-            color=color,
-            linewidth=width,
-            linestyle="--" if dashed else "-",
-            shrinkA=0,
-            shrinkB=0,
-            clip_on=False,
-        )
-    )
-
-
-def _line(ax, xs, ys, color=EDGE, width=1.0, dashed=False):
-    ax.plot(xs, ys, color=color, linewidth=width, linestyle="--" if dashed else "-")
-
-
-def _plus(ax, x, y, r=1.1):
-    """A residual addition: a circled plus on the stream."""
-    ax.add_patch(Circle((x, y), r, facecolor="white", edgecolor=EDGE, linewidth=1, zorder=3))
-    ax.text(x, y, "+", ha="center", va="center", fontsize=12, zorder=4)
 
 
 def gpt_block() -> plt.Figure:
@@ -79,44 +26,34 @@ def gpt_block() -> plt.Figure:
     final LayerNorm and the LM head that reuses the token embedding (tied)."""
     c = GPT2Config()
     H, heads, inner = c.n_embd, c.n_head, c.n_inner or 4 * c.n_embd
-    figure, ax = _canvas(8.6, 9.9)
+    cv = Canvas(8.6, 9.9, unit=0.1)
+    ax = cv.ax
     stream, branch = 22.0, 40.0  # x of the residual stream and of the sub-layers
 
     # Embeddings: token and position vectors, summed.
     ax.text(stream, 1.5, "input_ids (B, T)", ha="center", fontsize=9, style="italic")
-    _box(ax, 5.0, 5.0, 20.0, 7.0, f"token embedding wte\n{c.vocab_size:,} × {H}", EMBED)
-    _box(ax, 31.0, 5.0, 24.0, 7.0, f"position embedding wpe\n{c.n_positions:,} × {H}", EMBED)
-    _plus(ax, stream, 16.5)
-    _arrow(ax, (15.0, 12.2), (stream - 0.9, 15.8))
-    _arrow(ax, (43.0, 12.2), (stream + 0.9, 15.8))
+    cv.box(5.0, 5.0, 20.0, 7.0, f"token embedding wte\n{c.vocab_size:,} × {H}", EMBED)
+    cv.box(31.0, 5.0, 24.0, 7.0, f"position embedding wpe\n{c.n_positions:,} × {H}", EMBED)
+    cv.plus(stream, 16.5, 1.1)
+    cv.arrow((15.0, 12.2), (stream - 0.9, 15.8))
+    cv.arrow((43.0, 12.2), (stream + 0.9, 15.8))
 
     # One block, drawn once, repeated n_layer times.
-    ax.add_patch(
-        FancyBboxPatch(
-            (9.0, 20.5),
-            63.0,
-            48.5,
-            boxstyle="round,pad=0.3,rounding_size=1.5",
-            facecolor="#fffaf5",
-            edgecolor="#b45f06",
-            linewidth=1.4,
-            linestyle="--",
-        )
-    )
-    ax.text(74.5, 66.0, f"× {c.n_layer}\nblocks", fontsize=13, weight="bold", color="#b45f06")
+    cv.frame(9.0, 20.5, 63.0, 48.5, edge=ACCENT, fill="#fffaf5", linewidth=1.4)
+    ax.text(74.5, 66.0, f"× {c.n_layer}\nblocks", fontsize=13, weight="bold", color=ACCENT)
 
     def sublayer(y0: float, top: float, label: str, height: float, color: str, norm: str) -> None:
         """Branch off the stream at y0: LayerNorm, then the sub-layer, added back at ``top``."""
-        _line(ax, [stream, branch], [y0, y0])
-        _arrow(ax, (branch, y0), (branch, y0 + 1.5))
-        _box(ax, branch - 8.0, y0 + 1.5, 16.0, 4.0, norm, NORM, size=8.5)
-        _arrow(ax, (branch, y0 + 5.9), (branch, y0 + 8.0))
-        _box(ax, branch - 11.0, y0 + 8.0, 22.0, height, label, color, size=8.5)
-        _line(ax, [branch, branch], [y0 + 8.4 + height, top])
-        _arrow(ax, (branch, top), (stream + 1.1, top))
-        _plus(ax, stream, top)
+        cv.line([stream, branch], [y0, y0])
+        cv.arrow((branch, y0), (branch, y0 + 1.5))
+        cv.box(branch - 8.0, y0 + 1.5, 16.0, 4.0, norm, NORM, size=8.5)
+        cv.arrow((branch, y0 + 5.9), (branch, y0 + 8.0))
+        cv.box(branch - 11.0, y0 + 8.0, 22.0, height, label, color, size=8.5)
+        cv.line([branch, branch], [y0 + 8.4 + height, top])
+        cv.arrow((branch, top), (stream + 1.1, top))
+        cv.plus(stream, top, 1.1)
 
-    _line(ax, [stream, stream], [17.6, 65.0])
+    cv.line([stream, stream], [17.6, 65.0])
     sublayer(
         24.0,
         45.0,
@@ -148,11 +85,10 @@ def gpt_block() -> plt.Figure:
     ax.text(53.0, 65.0, "x = x + mlp(ln_2(x))", fontsize=8.5, va="center", family="monospace")
 
     # Final LayerNorm and the tied head.
-    _arrow(ax, (stream, 66.1), (stream, 73.0))
-    _box(ax, stream - 10.0, 73.0, 20.0, 4.0, "ln_f: final LayerNorm", NORM, size=8.5)
-    _arrow(ax, (stream, 77.4), (stream, 81.0))
-    _box(
-        ax,
+    cv.arrow((stream, 66.1), (stream, 73.0))
+    cv.box(stream - 10.0, 73.0, 20.0, 4.0, "ln_f: final LayerNorm", NORM, size=8.5)
+    cv.arrow((stream, 77.4), (stream, 81.0))
+    cv.box(
         stream - 14.0,
         81.0,
         28.0,
@@ -161,7 +97,7 @@ def gpt_block() -> plt.Figure:
         HEAD,
         size=8.5,
     )
-    _arrow(ax, (stream, 88.4), (stream, 92.0))
+    cv.arrow((stream, 88.4), (stream, 92.0))
     ax.text(
         stream,
         93.0,
@@ -171,8 +107,8 @@ def gpt_block() -> plt.Figure:
         style="italic",
     )
     # The tie: the head's matrix is the token embedding itself.
-    _line(ax, [5.0, 2.0, 2.0], [8.5, 8.5, 84.5], color="#5b3f8c", dashed=True)
-    _arrow(ax, (2.0, 84.5), (stream - 14.4, 84.5), color="#5b3f8c", dashed=True)
+    cv.line([5.0, 2.0, 2.0], [8.5, 8.5, 84.5], color=PURPLE, dashed=True)
+    cv.arrow((2.0, 84.5), (stream - 14.4, 84.5), color=PURPLE, dashed=True)
     ax.text(
         1.0,
         46.0,
@@ -181,9 +117,9 @@ def gpt_block() -> plt.Figure:
         ha="right",
         va="center",
         fontsize=8,
-        color="#5b3f8c",
+        color=PURPLE,
     )
-    return figure
+    return cv.figure
 
 
 def kv_cache() -> plt.Figure:
@@ -191,7 +127,8 @@ def kv_cache() -> plt.Figure:
     plus its own, and its key and value are appended (shape B, h, seq, d) in every layer."""
     c = GPT2Config()
     H, heads, d = c.n_embd, c.n_head, c.n_embd // c.n_head
-    figure, ax = _canvas(8.4, 7.0)
+    cv = Canvas(8.4, 7.0, unit=0.1)
+    ax = cv.ax
     tokens = ["Once", "upon", "a", "time", ","]
     P = len(tokens) - 1  # cached positions
     col, row = 5.0, 1.25  # one column per position, one row per head
@@ -200,24 +137,15 @@ def kv_cache() -> plt.Figure:
 
     # The text so far: P tokens processed in earlier steps, one new token.
     for j, token in enumerate(tokens):
-        ax.add_patch(
-            Rectangle(
-                (k_x + j * col + 0.3, 2.0),
-                col - 0.6,
-                4.0,
-                facecolor=NEW if j == P else "white",
-                edgecolor=EDGE,
-            )
-        )
+        cv.cell(k_x + j * col + 0.3, 2.0, col - 0.6, 4.0, NEW if j == P else WHITE)
         ax.text(k_x + (j + 0.5) * col, 4.0, token, ha="center", va="center", fontsize=9)
     ax.text(k_x + P * col / 2, 0.2, "earlier steps", ha="center", fontsize=8, color=NOTE)
-    ax.text(k_x + (P + 0.5) * col, 0.2, "this step", ha="center", fontsize=8, color="#b45f06")
+    ax.text(k_x + (P + 0.5) * col, 0.2, "this step", ha="center", fontsize=8, color=ACCENT)
 
     # Only the new token goes through the layer: ln_1 and c_attn give its q, k and v.
     new_k, new_v = k_x + (P + 0.5) * col, v_x + (P + 0.5) * col
-    _arrow(ax, (new_k, 6.0), (new_k, 10.0))
-    _box(
-        ax,
+    cv.arrow((new_k, 6.0), (new_k, 10.0))
+    cv.box(
         26.0,
         10.0,
         44.0,
@@ -232,16 +160,8 @@ def kv_cache() -> plt.Figure:
         """One layer's cache tensor: a column per position, a row per head (d numbers a cell)."""
         for j in range(P + 1):
             for i in range(heads):
-                ax.add_patch(
-                    Rectangle(
-                        (x + j * col, grid_y + i * row),
-                        col,
-                        row,
-                        facecolor=NEW if j == P else CACHED,
-                        edgecolor="white",
-                        linewidth=0.8,
-                    )
-                )
+                color = NEW if j == P else CACHED
+                cv.cell(x + j * col, grid_y + i * row, col, row, color, edge=WHITE, linewidth=0.8)
         ax.text(
             x + (P + 1) * col / 2,
             grid_top + 1.0,
@@ -260,14 +180,13 @@ def kv_cache() -> plt.Figure:
         va="center",
         fontsize=8.5,
     )
-    _arrow(ax, (new_k, 16.4), (new_k, grid_y - 0.2), color="#b45f06", width=1.4)
-    ax.text(new_k - 1.0, 20.0, "k appended", ha="right", fontsize=8, color="#b45f06", va="center")
-    _arrow(ax, (new_v, 16.4), (new_v, grid_y - 0.2), color="#b45f06", width=1.4)
-    ax.text(new_v + 1.0, 20.0, "v appended", fontsize=8, color="#b45f06", va="center")
+    cv.arrow((new_k, 16.4), (new_k, grid_y - 0.2), color=ACCENT, width=1.4)
+    ax.text(new_k - 1.0, 20.0, "k appended", ha="right", fontsize=8, color=ACCENT, va="center")
+    cv.arrow((new_v, 16.4), (new_v, grid_y - 0.2), color=ACCENT, width=1.4)
+    ax.text(new_v + 1.0, 20.0, "v appended", fontsize=8, color=ACCENT, va="center")
 
     # The new query reads every key and value, cached and new.
-    _box(
-        ax,
+    cv.box(
         14.0,
         48.0,
         54.0,
@@ -277,10 +196,10 @@ def kv_cache() -> plt.Figure:
         DECODER,
         size=8.5,
     )
-    _arrow(ax, (k_x + (P + 1) * col / 2, grid_top + 3.0), (28.0, 47.6))
-    _arrow(ax, (v_x + (P + 1) * col / 2, grid_top + 3.0), (54.0, 47.6))
-    _line(ax, [70.4, 76.0, 76.0], [13.0, 13.0, 52.0])
-    _arrow(ax, (76.0, 52.0), (68.4, 52.0))
+    cv.arrow((k_x + (P + 1) * col / 2, grid_top + 3.0), (28.0, 47.6))
+    cv.arrow((v_x + (P + 1) * col / 2, grid_top + 3.0), (54.0, 47.6))
+    cv.line([70.4, 76.0, 76.0], [13.0, 13.0, 52.0])
+    cv.arrow((76.0, 52.0), (68.4, 52.0))
     ax.text(77.0, 32.0, "q", fontsize=10, style="italic", va="center")
     ax.text(
         41.0,
@@ -294,7 +213,7 @@ def kv_cache() -> plt.Figure:
         va="bottom",
         linespacing=1.4,
     )
-    return figure
+    return cv.figure
 
 
 FIGURES = {"gpt_block": gpt_block, "kv_cache": kv_cache}

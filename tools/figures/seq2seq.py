@@ -1,75 +1,27 @@
-"""Diagrams of notebooks 08, 08b and 10: an encoder-decoder with cross-attention, T5's text-to-text
-framing, and what each training regime changes (the prompt or the weights).
+"""Diagrams of the encoder-decoder, text-to-text and training-regimes notebooks: an
+encoder-decoder with cross-attention, T5's text-to-text framing, and what each training regime
+changes (the prompt or the weights).
 
 Sizes come from transformers' config classes, whose defaults are the published models'
 (BartConfig: bart-large, T5Config: t5-small), so no download is needed. The training set's size
-comes from the course's own data, as notebook 10 counts it.
+comes from the course's own data, as the training-regimes notebook counts it.
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from transformers import BartConfig, T5Config
 
-ENCODER = "#d6e6f5"  # blue: bidirectional stacks
-DECODER = "#fbe3cc"  # orange: causal stacks
-HEAD = "#d9ecd0"  # green: heads on top
-EMBED = "#e8e0f3"  # violet: embeddings
-CROSS = "#f7d6d6"  # red: cross-attention, the bridge between the stacks
+from .shapes import BLUE, GREEN, NOTE, ORANGE, PINK, RED, VIOLET, WHITE, Canvas
+
+ENCODER = BLUE  # bidirectional stacks
+DECODER = ORANGE  # causal stacks
+HEAD = GREEN  # heads on top
+EMBED = VIOLET  # embeddings
+CROSS = PINK  # cross-attention, the bridge between the stacks
 FROZEN = "#e4e4e4"  # grey: weights that do not change
 TRAINED = "#f6c89f"  # warm: weights that training changes
-EDGE = "#444444"
-NOTE = "#1f4e79"
-
-
-def _canvas(width: float, height: float) -> tuple[plt.Figure, plt.Axes]:
-    """A figure whose axes run 0 … 10·width by 0 … 10·height (one unit = a tenth of an inch)."""
-    figure, ax = plt.subplots(figsize=(width, height))
-    ax.set_xlim(0, 10 * width)
-    ax.set_ylim(0, 10 * height)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    return figure, ax
-
-
-def _box(ax, x, y, w, h, text, color, size=9, weight="normal", edge=EDGE, style="round"):
-    boxstyle = f"{style},pad=0.2,rounding_size=0.8" if style == "round" else style
-    ax.add_patch(
-        FancyBboxPatch(
-            (x, y), w, h, boxstyle=boxstyle, facecolor=color, edgecolor=edge, linewidth=1
-        )
-    )
-    ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=size, weight=weight)
-
-
-def _arrow(ax, start, end, color=EDGE, rad=0.0, width=1.0, dashed=False):
-    ax.add_patch(
-        FancyArrowPatch(
-            start,
-            end,
-            arrowstyle="-|>",
-            mutation_scale=10,
-            color=color,
-            linewidth=width,
-            linestyle="--" if dashed else "-",
-            connectionstyle=f"arc3,rad={rad}",
-            shrinkA=0,
-            shrinkB=0,
-            clip_on=False,
-        )
-    )
-
-
-def _tokens(ax, x, y, tokens, width=7.0, gap=0.8, height=3.2, colors=None, size=8):
-    """A row of token boxes starting at x; returns the centres' x positions."""
-    centres = []
-    for k, token in enumerate(tokens):
-        left = x + k * (width + gap)
-        color = colors[k] if colors else "white"
-        _box(ax, left, y, width, height, token, color, size=size)
-        centres.append(left + width / 2)
-    return centres
+TOKEN = {"width": 7.0, "height": 3.2, "gap": 0.8}  # a row of token boxes
 
 
 def encoder_decoder() -> plt.Figure:
@@ -77,13 +29,13 @@ def encoder_decoder() -> plt.Figure:
     cross-attention; decoder inputs are the targets shifted right behind the start token."""
     bart = BartConfig()  # defaults: facebook/bart-large (bart-large-cnn has the same shape)
     d, ffn, vocab = bart.d_model, bart.encoder_ffn_dim, bart.vocab_size
-    figure, ax = _canvas(12.4, 8.6)
+    cv = Canvas(12.4, 8.6, unit=0.1)
+    ax = cv.ax
 
     # Encoder, left: source tokens → embeddings → N × (self-attention, feed-forward).
     source = ["<s>", "A", "storm", "hit", "Penley", "</s>"]
-    centres = _tokens(ax, 2, 2, source)
-    _box(
-        ax,
+    centres = cv.tokens(2, 2, source, **TOKEN)
+    cv.box(
         2,
         8,
         46,
@@ -93,13 +45,12 @@ def encoder_decoder() -> plt.Figure:
         size=8.5,
     )
     for c in centres:
-        _arrow(ax, (c, 5.4), (c, 8))
-    _box(ax, 1, 15, 48, 33, "", "white")
+        cv.arrow((c, 5.4), (c, 8))
+    cv.box(1, 15, 48, 33)
     ax.text(
         3, 45, f"encoder layer × {bart.encoder_layers}", fontsize=10, weight="bold", va="center"
     )
-    _box(
-        ax,
+    cv.box(
         4,
         19,
         42,
@@ -108,11 +59,10 @@ def encoder_decoder() -> plt.Figure:
         ENCODER,
         size=9,
     )
-    _box(ax, 4, 31, 42, 8, f"feed-forward  {d:,} → {ffn:,} → {d:,}", ENCODER, size=9)
-    _arrow(ax, (25, 12.7), (25, 19))
-    _arrow(ax, (25, 28.2), (25, 31))
-    _box(
-        ax,
+    cv.box(4, 31, 42, 8, f"feed-forward  {d:,} → {ffn:,} → {d:,}", ENCODER, size=9)
+    cv.arrow((25, 12.7), (25, 19))
+    cv.arrow((25, 28.2), (25, 31))
+    cv.box(
         4,
         53,
         42,
@@ -122,7 +72,7 @@ def encoder_decoder() -> plt.Figure:
         size=9,
         weight="bold",
     )
-    _arrow(ax, (25, 48.2), (25, 53))
+    cv.arrow((25, 48.2), (25, 53))
     ax.text(25, 63, "runs once per input", ha="center", fontsize=9, style="italic", color=NOTE)
     ax.text(
         1,
@@ -137,12 +87,12 @@ def encoder_decoder() -> plt.Figure:
     x0 = 62
     inputs = ["</s>", "<s>", "Storm", "cuts", "power"]
     targets = ["<s>", "Storm", "cuts", "power", "</s>"]
-    colors = [CROSS] + ["white"] * 4
-    centres = _tokens(ax, x0 + 2, 2, inputs, colors=colors)
-    _box(ax, x0 + 1, 8, 40, 4.5, "the same embedding matrix (shared)", EMBED, size=8.5)
+    colors = [CROSS] + [WHITE] * 4
+    centres = cv.tokens(x0 + 2, 2, inputs, colors=colors, **TOKEN)
+    cv.box(x0 + 1, 8, 40, 4.5, "the same embedding matrix (shared)", EMBED, size=8.5)
     for c in centres:
-        _arrow(ax, (c, 5.4), (c, 8))
-    _box(ax, x0, 15, 44, 44, "", "white")
+        cv.arrow((c, 5.4), (c, 8))
+    cv.box(x0, 15, 44, 44)
     ax.text(
         x0 + 2,
         56,
@@ -151,8 +101,7 @@ def encoder_decoder() -> plt.Figure:
         weight="bold",
         va="center",
     )
-    _box(
-        ax,
+    cv.box(
         x0 + 3,
         18,
         38,
@@ -161,8 +110,7 @@ def encoder_decoder() -> plt.Figure:
         DECODER,
         size=9,
     )
-    _box(
-        ax,
+    cv.box(
         x0 + 3,
         30,
         38,
@@ -171,8 +119,7 @@ def encoder_decoder() -> plt.Figure:
         CROSS,
         size=9,
     )
-    _box(
-        ax,
+    cv.box(
         x0 + 3,
         44,
         38,
@@ -181,35 +128,22 @@ def encoder_decoder() -> plt.Figure:
         DECODER,
         size=9,
     )
-    _arrow(ax, (x0 + 22, 12.7), (x0 + 22, 18))
-    _arrow(ax, (x0 + 22, 26.2), (x0 + 22, 30))
-    _arrow(ax, (x0 + 22, 40.2), (x0 + 22, 44))
+    cv.arrow((x0 + 22, 12.7), (x0 + 22, 18))
+    cv.arrow((x0 + 22, 26.2), (x0 + 22, 30))
+    cv.arrow((x0 + 22, 40.2), (x0 + 22, 44))
     # The encoder's output enters every decoder layer's cross-attention.
-    _arrow(ax, (46.2, 56), (x0 + 3, 35), color="#b03030", width=1.6, rad=-0.25)
-    ax.text(57, 49, "keys,\nvalues", fontsize=8.5, color="#b03030", ha="center")
-    _box(ax, x0 + 3, 62, 38, 5, f"LM head: {vocab:,} scores per position", HEAD, size=9)
-    _arrow(ax, (x0 + 22, 59.2), (x0 + 22, 62))
-    centres_out = _tokens(ax, x0 + 2, 71, targets)
+    cv.arrow((46.2, 56), (x0 + 3, 35), color=RED, width=1.6, rad=-0.25)
+    ax.text(57, 49, "keys,\nvalues", fontsize=8.5, color=RED, ha="center")
+    cv.box(x0 + 3, 62, 38, 5, f"LM head: {vocab:,} scores per position", HEAD, size=9)
+    cv.arrow((x0 + 22, 59.2), (x0 + 22, 62))
+    centres_out = cv.tokens(x0 + 2, 71, targets, **TOKEN)
     for c in centres_out:
-        _arrow(ax, (c, 67.2), (c, 71))
-    ax.text(
-        x0 + 22,
-        77,
-        "targets: at each position, the next token",
-        ha="center",
-        fontsize=9,
-        style="italic",
-        color=NOTE,
-    )
-    ax.text(
-        x0 + 22,
-        81,
-        "runs once per output token",
-        ha="center",
-        fontsize=9,
-        style="italic",
-        color=NOTE,
-    )
+        cv.arrow((c, 67.2), (c, 71))
+    for y, note in (
+        (77, "targets: at each position, the next token"),
+        (81, "runs once per output token"),
+    ):
+        ax.text(x0 + 22, y, note, ha="center", fontsize=9, style="italic", color=NOTE)
     ax.text(
         x0 + 22,
         -2.5,
@@ -222,7 +156,7 @@ def encoder_decoder() -> plt.Figure:
     )
     ax.set_xlim(-1, 108)
     ax.set_ylim(-9, 85)
-    return figure
+    return cv.figure
 
 
 # T5's task prefixes; the examples are those of the T5 paper (Raffel et al., 2020, figure 1).
@@ -246,11 +180,11 @@ T5_TASKS = [
 def text_to_text() -> plt.Figure:
     """One T5, many tasks: the task is named by a prefix in the input text; every answer is text."""
     t5 = T5Config()  # defaults: t5-small
-    figure, ax = _canvas(12.4, 6.0)
+    cv = Canvas(12.4, 6.0, unit=0.1)
+    ax = cv.ax
     top, step, height = 56, 11, 9
     model_x, model_w = 56, 20
-    _box(
-        ax,
+    cv.box(
         model_x,
         4,
         model_w,
@@ -262,14 +196,12 @@ def text_to_text() -> plt.Figure:
     )
     for i, (prefix, text, answer) in enumerate(T5_TASKS):
         y = top - i * step - height
-        _box(ax, 1, y, 49, height, "", "white")
-        ax.text(
-            2.5, y + height - 2.2, prefix, fontsize=9, weight="bold", va="center", color="#b03030"
-        )
+        cv.box(1, y, 49, height)
+        ax.text(2.5, y + height - 2.2, prefix, fontsize=9, weight="bold", va="center", color=RED)
         ax.text(2.5, y + (height - 3.2) / 2, text, fontsize=8, va="center")
-        _arrow(ax, (50.4, y + height / 2), (model_x - 0.4, 29 + (2 - i) * 3.5))
-        _box(ax, 82, y, 27, height, answer, HEAD, size=8.5)
-        _arrow(ax, (model_x + model_w + 0.4, 29 + (2 - i) * 3.5), (81.6, y + height / 2))
+        cv.arrow((50.4, y + height / 2), (model_x - 0.4, 29 + (2 - i) * 3.5))
+        cv.box(82, y, 27, height, answer, HEAD, size=8.5)
+        cv.arrow((model_x + model_w + 0.4, 29 + (2 - i) * 3.5), (81.6, y + height / 2))
     ax.text(
         25,
         59.5,
@@ -282,7 +214,7 @@ def text_to_text() -> plt.Figure:
     ax.text(95.5, 59.5, "text out", ha="center", fontsize=9.5, style="italic", color=NOTE)
     ax.set_xlim(-1, 111)
     ax.set_ylim(0, 62)
-    return figure
+    return cv.figure
 
 
 def training_regimes() -> plt.Figure:
@@ -291,8 +223,9 @@ def training_regimes() -> plt.Figure:
     from course_utils import data
 
     n_train = len(data.sentiment("train"))
-    k = 8  # examples per class, as notebook 10 draws them
-    figure, ax = _canvas(12.4, 5.2)
+    k = 8  # examples per class, as the training-regimes notebook draws them
+    cv = Canvas(12.4, 5.2, unit=0.1)
+    ax = cv.ax
     columns = [
         (
             "zero-shot",
@@ -327,11 +260,10 @@ def training_regimes() -> plt.Figure:
     for i, (name, data_text, prompt, trained, note) in enumerate(columns):
         x = 2 + i * (width + gap)
         ax.text(x + width / 2, 49, name, ha="center", fontsize=11, weight="bold")
-        _box(ax, x, 38, width, 6.5, data_text, "white", size=9)
+        cv.box(x, 38, width, 6.5, data_text, WHITE, size=9)
         model_color = TRAINED if trained else FROZEN
         label = "weights CHANGE" if trained else "weights frozen"
-        _box(
-            ax,
+        cv.box(
             x,
             21,
             width,
@@ -341,13 +273,12 @@ def training_regimes() -> plt.Figure:
             size=9.5,
             weight="bold" if trained else "normal",
         )
-        _box(ax, x, 5, width, 8, prompt, "white", size=9)
+        cv.box(x, 5, width, 8, prompt, WHITE, size=9)
         if trained:
-            _arrow(ax, (x + width / 2, 37.6), (x + width / 2, 32.4), color="#b05a10", width=1.6)
+            cv.arrow((x + width / 2, 37.6), (x + width / 2, 32.4), color="#b05a10", width=1.6)
             ax.text(x + width / 2 + 1.2, 34.8, "gradients", fontsize=8, color="#b05a10")
         elif i == len(columns) - 1:  # prompting: the examples go into the input, not the weights
-            _arrow(
-                ax,
+            cv.arrow(
                 (x + width + 0.4, 41),
                 (x + width + 0.4, 9),
                 color="#b05a10",
@@ -355,13 +286,13 @@ def training_regimes() -> plt.Figure:
                 rad=-0.3,
             )
             ax.text(x + width + 7, 25, "into the\nprompt", fontsize=8, color="#b05a10")
-        _arrow(ax, (x + width / 2, 13.4), (x + width / 2, 20.6))
+        cv.arrow((x + width / 2, 13.4), (x + width / 2, 20.6))
         ax.text(x + width / 2, 1.5, note, ha="center", va="top", fontsize=8.5, color=NOTE)
     ax.text(-0.5, 41, "data", fontsize=8.5, rotation=90, va="center", ha="right", color=NOTE)
     ax.text(-0.5, 9, "input", fontsize=8.5, rotation=90, va="center", ha="right", color=NOTE)
     ax.set_ylim(-6, 53)
     ax.set_xlim(-3, 134)
-    return figure
+    return cv.figure
 
 
 FIGURES = {
