@@ -4,7 +4,7 @@ Run it from the repository root:
 
     streamlit run apps/chatbot.py
 
-Notebook 13 builds the same chat loop step by step; this is the chatbot of many tutorials, done properly:
+Notebook 19 builds the same chat loop step by step; this is the chatbot of many tutorials, done properly:
 the key comes from secrets (Colab/Kaggle secrets, the ``OPENAI_API_KEY`` environment variable or
 ``.streamlit/secrets.toml``) and is never shown; replies stream token by token; the oldest turns
 are dropped when the history outgrows the model's context (counted exactly with the local

@@ -1,13 +1,13 @@
-"""Domain adaptation helpers for notebook 12b: the video-game sentiment set and a small training loop.
+"""Domain adaptation helpers for notebook 17: the video-game sentiment set and a small training loop.
 
 A general sentiment model reads "the final boss is *sick*" as a complaint; a gamer means praise.
-Notebook 12b teaches the model the domain with LoRA adapters (``peft``) and measures what that
+Notebook 17 teaches the model the domain with LoRA adapters (``peft``) and measures what that
 costs (trainable parameters, seconds, megabytes) and what it buys (held-out accuracy). This
 module holds the parts the notebook and the tests share:
 
 - :func:`domain_sentiment` loads ``data/domain/games.csv`` (see its DATASHEET.md);
 - :func:`trainable_share` counts trainable against all parameters, the number LoRA is about;
-- :func:`train_classifier` is the plain PyTorch loop of notebook 10, reduced to what an adapter
+- :func:`train_classifier` is the plain PyTorch loop of notebook 13, reduced to what an adapter
   needs: it optimises only the parameters that require gradients, so the frozen base model is
   never touched;
 - :func:`accuracy_by_group` and :func:`folder_bytes` report results per kind of row and sizes on
@@ -130,7 +130,7 @@ def train_classifier(
 
     Only parameters with ``requires_grad=True`` are optimised. With a ``peft`` model those are
     the adapters: the base weights stay exactly as they were, which is what makes an adapter a
-    small, separate file. The loop is notebook 10's (AdamW, linear learning-rate decay, gradient
+    small, separate file. The loop is notebook 13's (AdamW, linear learning-rate decay, gradient
     clipping, dropout on while training) plus a short *warm-up*: the learning rate rises from 0
     over the first ``warmup`` fraction of the steps, because the first batches of a new domain
     give large, erratic gradients (the model is confidently wrong) that a full-size step can

@@ -3,7 +3,7 @@
 Self-attention compares every token with every other token, so a text of ``n`` tokens makes an
 ``n × n`` matrix of scores per head. Doubling the text should therefore make attention about four
 times slower and four times hungrier for memory: time grows like ``n²``, a straight line of
-slope 2 on a log-log plot. Notebook 12 checks this claim on the learner's own CPU instead of
+slope 2 on a log-log plot. Notebook 16 checks this claim on the learner's own CPU instead of
 asserting it, with the helpers here:
 
 - ``explicit_attention``, built in notebook 06 (:mod:`course_utils.lessons.scratch_bert`), is the

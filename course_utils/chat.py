@@ -1,6 +1,6 @@
 """Chatting with a model: one interface, two backends (an OpenAI-compatible API, a local model).
 
-Notebook 13 and the Streamlit app ``apps/chatbot.py`` build a chatbot from one idea: a chat is
+Notebook 19 and the Streamlit app ``apps/chatbot.py`` build a chatbot from one idea: a chat is
 a list of messages (``{"role": "system" | "user" | "assistant", "content": ...}``) and every
 turn sends the *whole* list, because the model itself remembers nothing between calls. What
 differs is who turns the list into text:

@@ -1,7 +1,7 @@
 """The real ``config.json`` of a few models, stored in ``data/configs/`` (configs only, no weights).
 
 A config says how big every weight matrix of a model is, so the size and memory lessons
-(notebooks 05 and 11) give true numbers offline, and for gated models without a token. Online,
+(notebooks 05 and 15) give true numbers offline, and for gated models without a token. Online,
 ``AutoConfig.from_pretrained(repo_id)`` gives the same object.
 """
 

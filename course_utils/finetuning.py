@@ -1,7 +1,7 @@
-"""Accuracy of a sequence-classification model on labelled sentences, for notebook 12b.
+"""Accuracy of a sequence-classification model on labelled sentences, for notebook 17.
 
-Notebook 12b measures several adapted models before and after training; these two functions keep
-that bookkeeping out of its cells. (Notebook 10 teaches the same evaluation with ``Trainer`` and
+Notebook 17 measures several adapted models before and after training; these two functions keep
+that bookkeeping out of its cells. (Notebook 13 teaches the same evaluation with ``Trainer`` and
 a plain PyTorch loop in its own cells.) ``torch`` is imported inside the function, so importing
 this module is cheap and never imports Hugging Face libraries before ``course_utils.setup()``.
 """

@@ -1,6 +1,6 @@
-"""Encoder-decoder helpers for notebooks 08 and 08b: a model's anatomy, its cross-attention, long texts.
+"""Encoder-decoder helpers for notebooks 10 and 11: a model's anatomy, its cross-attention, long texts.
 
-Notebooks 08 and 08b run Marian, BART and T5 themselves (tokenizer → ``model.generate`` → ``batch_decode``).
+Notebooks 10 and 11 run Marian, BART and T5 themselves (tokenizer → ``model.generate`` → ``batch_decode``).
 What stays here is what it only *uses*: :func:`describe_seq2seq`, one row of its comparison
 table; :func:`cross_attention`, the weights behind its heatmap; :func:`split_into_chunks`, a
 long text cut at sentence ends.

@@ -191,7 +191,7 @@ def _notebook_runs(request: pytest.FixtureRequest) -> Iterator[dict[str, Future]
     if not readers:
         yield None
         return
-    # `pytest tests/test_notebooks.py -k 07b` runs one notebook; a test of them all runs all.
+    # `pytest tests/test_notebooks.py -k 08_gpt` runs one notebook; a test of them all runs all.
     wanted = {_notebook_of(item) for item in readers}
     paths = notebook_paths() if None in wanted else sorted(wanted)
     variants = [name for name, (stem, _) in VARIANT_RUNS.items() if stem in {p.stem for p in paths}]

@@ -130,7 +130,7 @@ VALUES: dict[str, dict[str, str]] = {
         "decoders": "rows",
         "opt_prompt_starts_with_eos": "opt_ids[0] == opt_tokenizer.eos_token_id",
     },
-    "07b_gpt_from_scratch": {
+    "08_gpt_from_scratch": {
         "causal_mask": "mask.int().tolist()",
         "cache_mask": "causal_mask(2, 3).int().tolist()",
         "explicit_vs_sdpa_max_abs_diff": "sdpa_diff",
@@ -165,7 +165,7 @@ VALUES: dict[str, dict[str, str]] = {
         "n_sampled": "sampled.size(1) - prompt_ids.size(1)",
         "exercises_unanswered": "[my_mask, my_linear, appended, answer, filtered]",
     },
-    "08_encoder_decoder": {
+    "10_encoder_decoder": {
         "translation_pipeline_removed": "pipeline_removed",
         "tutorial_translation": "{'source': TUTORIAL_SENTENCE, 'marian': by_hand[0]}",
         "inside": "{name: describe_seq2seq(*pair) for name, pair in models.items()}",
@@ -185,7 +185,7 @@ VALUES: dict[str, dict[str, str]] = {
         "cross_attention_step": "{'target': attention.target_tokens[step], 'looks_at': looked_at, 'weight': float(weights.max())}",
         "exercises_unanswered": "[default_scores, longer_than_article, sharpest_layer]",
     },
-    "08b_text_to_text": {
+    "11_text_to_text": {
         "t5_three_tasks": "three_tasks",
         "t5_translation": "{'chrf': t5_chrf, 'exact': t5_exact, 'n': n_pairs}",
         "t5_summary_scores": "t5_summary_scores",
@@ -198,7 +198,7 @@ VALUES: dict[str, dict[str, str]] = {
         "translation_scores": "translation_scores",
         "exercises_unanswered": "[t5_chunks, t5_chunk_translations, changed_by_typo]",
     },
-    "09_sentence_embeddings": {
+    "12_sentence_embeddings": {
         "masked_mean_batch_drift": "masked_drift",
         "unmasked_mean_batch_drift": "plain_drift",
         "sbert_by_hand_max_difference": "sbert_difference",
@@ -216,7 +216,7 @@ VALUES: dict[str, dict[str, str]] = {
         "in_batch_paraphrase": "in_batch",
         "mean_cosine_different_topics": "unrelated_cosine",
     },
-    "10_training_regimes": {
+    "13_training_regimes": {
         "n_train": "len(train_dataset)",
         "n_test": "len(test_dataset)",
         "untrained_accuracy": "untrained_accuracy",
@@ -240,7 +240,7 @@ VALUES: dict[str, dict[str, str]] = {
         "full_curve_points": "len(full_curve)",
         "results_table": "table.to_dict(orient='records')",
     },
-    "11_model_sizes": {
+    "15_model_sizes": {
         "gpt2_head_tied": "head_is_embedding",
         "exact_counts": "{MODELS[label]: n for label, n in counts.items()}",
         "paper_millions": "{MODELS[label]: n for label, n in PAPER_MILLIONS.items()}",
@@ -258,7 +258,7 @@ VALUES: dict[str, dict[str, str]] = {
         "t5_causal_lm_error": "type(wrong_class_error).__name__",
         "t5_causal_lm_error_names_auto_class": "'AutoModelForCausalLM' in str(wrong_class_error)",
     },
-    "12_challenges": {
+    "16_challenges": {
         "attention_sizes": "n_values",
         "attention_fit_sizes": "list(fit.sizes)",
         "attention_slope": "fit.slope",
@@ -285,7 +285,7 @@ VALUES: dict[str, dict[str, str]] = {
         "raw_agreement": "float(raw_agreement)",
         "rollout_agreement": "float(rollout_agreement)",
     },
-    "12b_lora": {
+    "17_lora": {
         "domain_sizes": "[len(domain_train), len(domain_test)]",
         "domain_accuracy_before": "before",
         "domain_groups_before": "before_groups",
@@ -308,7 +308,7 @@ VALUES: dict[str, dict[str, str]] = {
         "unload_difference": "float(unload_difference)",
         "merged_class": "type(merged).__name__",
     },
-    "13_chatbot": {
+    "19_chatbot": {
         "prompt_text": "prompt_text",
         "special_ids": "special",
         "eos_token": "tokenizer.eos_token",

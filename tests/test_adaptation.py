@@ -1,4 +1,4 @@
-"""Unit tests of course_utils.adaptation and data/domain (notebook 12b)."""
+"""Unit tests of course_utils.adaptation and data/domain (notebook 17)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Unit tests of course_utils.attention_cost (notebook 12): formula, memory, fit, errors."""
+"""Unit tests of course_utils.attention_cost (notebook 16): formula, memory, fit, errors."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ NOISE = [
 
 
 def notebook_number(path: Path) -> str:
-    """``07`` for ``07_text_generation``; ``07b`` for a second lesson on the same step."""
+    """``07`` for ``07_text_generation`` (a letter may follow, as in ``07b``, for a second lesson on one step)."""
     return path.name.split("_")[0]
 
 

@@ -8,7 +8,7 @@ from course_utils import configs, memory, model_sizes
 from course_utils.errors import CourseError
 
 # Exact counts of the classes whose sizes are usually quoted (built from the stored config on
-# the meta device), not the papers' rounded figures, which notebook 11 compares with these.
+# the meta device), not the papers' rounded figures, which notebook 15 compares with these.
 # BERT's count is BertModel *with* its pooler; GPT-2's and T5's heads are tied.
 EXACT = {
     "distilbert/distilbert-base-uncased": ("AutoModel", "DistilBertModel", 66_362_880),

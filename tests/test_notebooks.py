@@ -167,7 +167,7 @@ def check_06_bert_from_scratch(results: dict) -> None:
     assert results["exercises_unanswered"] == [None] * 10  # the exercise cells run unanswered
 
 
-def check_07b_gpt_from_scratch(results: dict) -> None:
+def check_08_gpt_from_scratch(results: dict) -> None:
     # The causal mask, without and with 3 cached tokens: query i (token P + i) sees keys 0 … P + i.
     assert results["causal_mask"] == [[int(j <= i) for j in range(6)] for i in range(6)]
     assert results["cache_mask"] == [[int(j <= 3 + i) for j in range(5)] for i in range(2)]
@@ -255,7 +255,7 @@ def check_07_text_generation(results: dict) -> None:
     assert rows["openai-community/gpt2"]["decoding_defaults"] == {}
 
 
-def check_09_sentence_embeddings(results: dict) -> None:
+def check_12_sentence_embeddings(results: dict) -> None:
     rho = results["spearman"]
     bert_methods = [method for method in rho if method != "SBERT"]
     assert results["n_pairs"] >= 120
@@ -287,7 +287,7 @@ def check_09_sentence_embeddings(results: dict) -> None:
     assert in_batch["SBERT"]["loss"] < min(in_batch[m]["loss"] for m in bert_methods)
 
 
-def check_10_training_regimes(results: dict) -> None:
+def check_13_training_regimes(results: dict) -> None:
     few = results["few_shot_accuracies"]
     full, loop = results["full_accuracy"], results["loop_accuracy"]
     untrained, zero_shot = results["untrained_accuracy"], results["zero_shot_accuracy"]
@@ -320,7 +320,7 @@ def check_10_training_regimes(results: dict) -> None:
     assert table["full fine-tuning, plain loop"]["labelled examples"] == results["n_train"]
 
 
-def check_11_model_sizes(results: dict) -> None:
+def check_15_model_sizes(results: dict) -> None:
     # Counted on the meta device from the stored real configs: the exact counts.
     counts = results["exact_counts"]
     assert len(counts) == 9  # BERT, GPT-2 and T5 in three sizes each
@@ -393,7 +393,7 @@ def check_11_model_sizes(results: dict) -> None:
     assert results["t5_causal_lm_error_names_auto_class"] is True
 
 
-def check_12_challenges(results: dict) -> None:
+def check_16_challenges(results: dict) -> None:
     # (a) a GRU beside self-attention: timings are `make bench`'s; here only that they ran
     assert math.isfinite(results["gru_sequential_over_batched"])
     assert results["gru_sequential_over_batched"] > 0
@@ -425,7 +425,7 @@ def check_12_challenges(results: dict) -> None:
     assert results["raw_agreement"] > results["rollout_agreement"] + 0.3  # "far more like"
 
 
-def check_12b_lora(results: dict) -> None:
+def check_17_lora(results: dict) -> None:
     assert results["lora_share"] <= 0.02
     assert results["lora_share"] == pytest.approx(results["lora_trainable"] / results["lora_total"])
     assert results["lora_start_difference"] == 0  # B starts at zero: the base model, exactly
@@ -439,7 +439,7 @@ def check_12b_lora(results: dict) -> None:
     assert results["merged_class"] == "DistilBertForSequenceClassification"
 
 
-def check_08_encoder_decoder(results: dict) -> None:
+def check_10_encoder_decoder(results: dict) -> None:
     from importlib.metadata import version  # the kernel ran in this very environment
 
     major = int(version("transformers").split(".")[0])
@@ -497,7 +497,7 @@ def check_08_encoder_decoder(results: dict) -> None:
     assert results["exercises_unanswered"] == [None] * 3  # the exercise cells run unanswered
 
 
-def check_08b_text_to_text(results: dict) -> None:
+def check_11_text_to_text(results: dict) -> None:
     assert len(results["t5_three_tasks"]) == 3 and all(results["t5_three_tasks"])
     # Translation of 100 held-out pairs (quick), measured: T5 chrF 91.2 (72 % exact), Marian 97.5.
     # T5 > 60 / 30 % (as tests/test_seq2seq.py) needs most words right.
@@ -526,7 +526,7 @@ def check_08b_text_to_text(results: dict) -> None:
     assert results["exercises_unanswered"] == [None] * 3  # the exercise cells run unanswered
 
 
-def check_13_chatbot(results: dict) -> None:
+def check_19_chatbot(results: dict) -> None:
     prompt = results["prompt_text"]  # ChatML with the default system prompt and the cue
     assert prompt.startswith("<|im_start|>system\n")
     assert "<|im_start|>user\nWhat is BERT?<|im_end|>\n" in prompt
@@ -571,15 +571,15 @@ CHECKS: dict[str, Callable[[dict], None]] = {
     "05_gated_models": check_05_gated_models,
     "06_bert_from_scratch": check_06_bert_from_scratch,
     "07_text_generation": check_07_text_generation,
-    "07b_gpt_from_scratch": check_07b_gpt_from_scratch,
-    "08_encoder_decoder": check_08_encoder_decoder,
-    "08b_text_to_text": check_08b_text_to_text,
-    "09_sentence_embeddings": check_09_sentence_embeddings,
-    "10_training_regimes": check_10_training_regimes,
-    "11_model_sizes": check_11_model_sizes,
-    "12_challenges": check_12_challenges,
-    "12b_lora": check_12b_lora,
-    "13_chatbot": check_13_chatbot,
+    "08_gpt_from_scratch": check_08_gpt_from_scratch,
+    "10_encoder_decoder": check_10_encoder_decoder,
+    "11_text_to_text": check_11_text_to_text,
+    "12_sentence_embeddings": check_12_sentence_embeddings,
+    "13_training_regimes": check_13_training_regimes,
+    "15_model_sizes": check_15_model_sizes,
+    "16_challenges": check_16_challenges,
+    "17_lora": check_17_lora,
+    "19_chatbot": check_19_chatbot,
 }
 
 

@@ -1,4 +1,4 @@
-"""The from-scratch GPT-2 of notebook 07b computes and generates what GPT2LMHeadModel does."""
+"""The from-scratch GPT-2 of notebook 08 computes and generates what GPT2LMHeadModel does."""
 
 from __future__ import annotations
 

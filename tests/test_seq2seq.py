@@ -1,4 +1,4 @@
-"""The encoder-decoders of notebooks 08 and 08b: plain generate, T5 prefixes, limits, cross-attention, chunks.
+"""The encoder-decoders of notebooks 10 and 11: plain generate, T5 prefixes, limits, cross-attention, chunks.
 
 The flan-t5-small stand-in checks real translations, run as the notebook runs them (tokenizer →
 ``generate`` → ``batch_decode``); tiny randomly initialised BART and Marian models (2 layers, 32
@@ -111,7 +111,7 @@ def test_t5_reads_the_tokenizers_limit(t5):
 
 
 def test_one_token_past_the_position_table_is_an_index_error(tiny):
-    """What notebook 08 shows for BART: generate fails inside the model, truncation=True cuts."""
+    """What notebook 10 shows for BART: generate fails inside the model, truncation=True cuts."""
     model, tokenizer = tiny
     assert (
         token_limit(model.config, tokenizer) == POSITIONS
@@ -140,7 +140,7 @@ def test_facts_are_names_and_numbers_without_sentence_starts():
 
 
 def test_a_number_glued_to_a_word_is_still_a_fact():
-    # A garbled summary like those notebook 08 prints: a number glued to the word before it is
+    # A garbled summary like those notebook 10 prints: a number glued to the word before it is
     # still an invented number, and must not go unnoticed.
     assert "93000" in summaries.facts("Researchers fromhaven found a new species of93000 books.")
     assert summaries.fact_recall("a library with9 books", "A library with 9 books.") == 1.0
@@ -166,7 +166,7 @@ def test_a_batch_translates_like_single_sentences(t5):
 
 
 def test_flan_t5_stand_in_translates_held_out_sentences(t5):
-    # Measured on the 400 held-out pairs (sacrebleu's chrF, as notebook 08b): 89.3 (65 % exact).
+    # Measured on the 400 held-out pairs (sacrebleu's chrF, as notebook 11): 89.3 (65 % exact).
     # Baselines: copying the English scores 14.8, fluent German for the wrong sentence 12.8. A
     # threshold of 60 needs most words right, yet tolerates a retrained stand-in a little worse.
     pairs = data.translation_pairs("test")
@@ -205,7 +205,7 @@ def test_flan_t5_stand_in_answers_how_many_questions_from_the_context(t5):
 
 
 def test_flan_t5_without_a_length_stops_after_20_new_tokens(t5):
-    """Notebook 08b's reason to pass max_new_tokens to T5: its config sets no length."""
+    """Notebook 11's reason to pass max_new_tokens to T5: its config sets no length."""
     model, tokenizer = t5
     assert model.generation_config.max_length in (None, 20)  # unset (5.x) or the default (4.x)
     article = " ".join(a.article for a in summaries.load("test")[:3])

@@ -127,7 +127,7 @@ def test_t5_prefixes_are_the_ones_notebook_08b_sends():
     with pytest.raises(ValueError, match="context"):
         task_formats.t5_prefixed("question", "Who?")
     # The notebook writes its prefixes as f-strings: the same words the stand-in learnt.
-    notebook = nbformat.read(NOTEBOOKS / "08b_text_to_text.ipynb", as_version=4)
+    notebook = nbformat.read(NOTEBOOKS / "11_text_to_text.ipynb", as_version=4)
     code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
     for prefix in ("translate English to German: {", "summarize: {", "question: {", " context: {"):
         assert prefix in code, prefix

@@ -19,7 +19,7 @@
   (a formula on the config) against ``count_parameters_exactly`` (the model built on the meta
   device) over the stored real configs of gpt2, opt-125m, bloom-560m and Mistral-7B (target
   ≤ 0.01; no download, no weights).
-- kv_cache_speedup: notebook 07b's from-scratch GPT-2 (course_utils.lessons.scratch_gpt), greedy
+- kv_cache_speedup: notebook 08's from-scratch GPT-2 (course_utils.lessons.scratch_gpt), greedy
   generation of 200 new tokens after a 32-token prompt, without the KV cache (the whole text
   again each step) divided by with it (only the newest token each step), as a speed-up factor.
   A GPT-2 config of 6 layers × 384 wide, 6 heads, 512 positions, GPT-2's 50257-token
@@ -32,7 +32,7 @@
   divided by those of Hugging Face's ``GPT2LMHeadModel.generate(do_sample=False)``, same
   weights and prompt, the same 200 tokens (checked), best of 3 interleaved rounds of best-of-2
   each (target ≥ 1.0: above 1, the from-scratch loop is faster).
-- attention_slope, attention_sdpa_slope: the exponent p of attention's cost ~ n^p (notebook 12),
+- attention_slope, attention_sdpa_slope: the exponent p of attention's cost ~ n^p (notebook 16),
   fitted on log-log axes to the CPU time of one layer (2 heads of 128, batch 1) over the five
   largest of 128 … 4096 tokens, best of 5 calls each: the explicit formula of notebook 06 and
   PyTorch's fused SDPA (target for the explicit one: 2 ± 0.3 on a quiet machine).

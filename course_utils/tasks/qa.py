@@ -33,7 +33,7 @@ from course_utils.token_limit import token_limit
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-load = qa_questions  # notebooks 04 and 08 read the data set as qa.load
+load = qa_questions  # notebooks 04 and 10 read the data set as qa.load
 DEFAULT_MIN_SCORE = 0.2
 DEFAULT_MAX_LENGTH = QA_MAX_LENGTH  # tokens per window, the question included
 DEFAULT_STRIDE = QA_STRIDE  # tokens two neighbouring windows share

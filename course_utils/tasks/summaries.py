@@ -1,6 +1,6 @@
 """Scoring summaries of the short news articles in ``data/summaries``.
 
-The summarization stand-ins (BART, Flan-T5) train on the ``train`` split; notebooks 08 and 08b and the
+The summarization stand-ins (BART, Flan-T5) train on the ``train`` split; notebooks 10 and 11 and the
 tests evaluate on ``test`` (numbers and phrasings training never saw) and ``unseen`` (also names
 and towns no split trains on: a small model tends to replace them by names it knows).
 
@@ -15,7 +15,7 @@ import re
 
 from course_utils.data import news_articles
 
-load = news_articles  # notebooks 08 and 08b read the data set as summaries.load
+load = news_articles  # notebooks 10 and 11 read the data set as summaries.load
 # Numbers need no word boundary: a garbled summary glues digits to a word ("of93000"), and
 # that invented number must still count as a fact.
 _FACT = re.compile(r"\b[A-Z][a-z]+\b|\d+")

@@ -1,6 +1,6 @@
 """Generate a small video-game sentiment set where everyday sentiment words mislead.
 
-Notebook 12b adapts a general sentiment model to a new *domain* with LoRA. The domain has to be
+Notebook 17 adapts a general sentiment model to a new *domain* with LoRA. The domain has to be
 one where a general model goes wrong often, for a reason a learner can see. Gamer talk is such
 a domain: praise is said with words that are negative in everyday English ("the final boss is
 *sick*", "the soundtrack is *insane*", "that combo was *filthy*"), and criticism with words that
