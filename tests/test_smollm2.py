@@ -84,6 +84,12 @@ def test_the_tokenizer_has_the_real_special_tokens_and_chat_template(tokenizer):
     assert len(tokenizer) == 49152
 
 
+def test_the_tokenizer_adds_no_begin_token_on_either_transformers_generation(tokenizer):
+    """Ids of the real tokenizer: byte-level BPE, nothing added (the template writes the markers)."""
+    assert type(tokenizer).__name__ in {"GPT2Tokenizer", "GPT2TokenizerFast"}
+    assert tokenizer("Hello world!")["input_ids"] == [19556, 905, 17]
+
+
 def test_it_answers_a_question_it_was_never_shown_here(model, tokenizer):
     """The real model's knowledge, not the course's data: no file in data/ asks this."""
     data_files = [p for p in (REPO / "data").rglob("*") if p.is_file()]

