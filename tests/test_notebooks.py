@@ -394,13 +394,17 @@ def check_15_model_sizes(results: dict) -> None:
 
 
 def check_16_challenges(results: dict) -> None:
-    # (a) a GRU beside self-attention: timings are `make bench`'s; here only that they ran
+    # (a) a GRU beside self-attention. Only what the notebook states, with wide margins (best of
+    # 3, one thread): 1,024 steps in a row are slower than one step over a batch of 1,024
+    # (measured 2.6×), and the GRU's time grows with n (2048 vs 64 tokens: measured 31×). Which
+    # of GRU and attention wins at a length depends on the machine; the notebook prints it.
     assert math.isfinite(results["gru_sequential_over_batched"])
-    assert results["gru_sequential_over_batched"] > 0
+    assert results["gru_sequential_over_batched"] > 1
     lengths = results["rnn_lengths"]
     assert lengths[:6] == [64, 128, 256, 512, 1024, 2048]
     for name in ("rnn_seconds", "rnn_attention_seconds"):
         assert len(results[name]) == len(lengths) and min(results[name]) > 0, name
+    assert results["rnn_seconds"][5] > 8 * results["rnn_seconds"][0]
     # (b) self-attention: time ~ n² on the largest sizes, score memory = heads · n² · 4 bytes
     sizes = results["attention_sizes"]
     assert results["attention_fit_sizes"] == sizes[-5:] and sizes[-1] == 4096
