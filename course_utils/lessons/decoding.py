@@ -30,7 +30,7 @@ def top_p_filter(probs: torch.Tensor, p: float) -> torch.Tensor:
 def penalize_repetition(
     logits: torch.Tensor, previous_ids: torch.Tensor, penalty: float
 ) -> torch.Tensor:
-    """CTRL's repetition penalty on logits (vocab,) for the tokens in previous_ids (n,)."""
+    """CTRL's repetition penalty, signed as in transformers, on logits (vocab,) for previous_ids (n,)."""
     ids = previous_ids.unique()  # a token used twice is penalised once
     scores = logits[ids]
     penalized = torch.where(scores < 0, scores * penalty, scores / penalty)  # both lower it
