@@ -36,9 +36,9 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # JupyterLab greets every new user with "get notified about Jupyter news?". The venv's default
 # answers no (app settings, overrides.json); a learner can still switch it on in Settings.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
-$(LAB_OVERRIDES): $(STAMP)
+$(LAB_OVERRIDES): tools/jupyterlab-overrides.json $(STAMP)
 	@mkdir -p $(@D)
-	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $@
+	cp tools/jupyterlab-overrides.json $@
 
 lab: $(STAMP) $(LAB_OVERRIDES)
 	$(BIN)/python -m course_utils.zoo build --if-offline

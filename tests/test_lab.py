@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -47,7 +48,11 @@ def lab_server(tmp_path_factory):
     """``jupyter lab`` on notebooks/ as `make lab` runs it; yields (base URL, token)."""
     assert "--notebook-dir=notebooks" in (REPO / "Makefile").read_text()  # what make lab serves
     token, port = secrets.token_hex(24), _free_port()
-    home = tmp_path_factory.mktemp("lab-home")  # no user settings, workspaces or news checks
+    home = tmp_path_factory.mktemp("lab-home")  # no user settings or workspaces
+    # What `make lab` installs as the venv's app settings (Makefile, LAB_OVERRIDES).
+    app_settings = home / "app-settings"
+    app_settings.mkdir()
+    shutil.copy(REPO / "tools" / "jupyterlab-overrides.json", app_settings / "overrides.json")
     command = [
         sys.executable,
         "-m",
@@ -57,7 +62,7 @@ def lab_server(tmp_path_factory):
         "--ip=127.0.0.1",
         f"--port={port}",
         "--ServerApp.port_retries=0",
-        "--LabApp.news_url=",
+        f"--LabApp.app_settings_dir={app_settings}",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     if os.geteuid() == 0:
@@ -116,3 +121,15 @@ def test_notebook_00_opens_in_the_lab_ui(lab_server, capsys):
     assert path.stat().st_size > 20_000
     captured = capsys.readouterr()
     assert token not in captured.out + captured.err
+
+
+def test_jupyterlab_does_not_ask_to_fetch_news(lab_server):
+    """`make lab`'s overrides answer JupyterLab's "get notified about Jupyter news?" with no."""
+    base, token = lab_server
+    status, body = _get(
+        f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification", token
+    )
+    assert status == 200
+    defaults = json.loads(body)["schema"]["properties"]  # overrides replace the defaults
+    assert defaults["fetchNews"]["default"] == "false"  # "none" (JupyterLab's) makes it ask
+    assert defaults["checkForUpdates"]["default"] is False
