@@ -32,6 +32,13 @@
   divided by those of Hugging Face's ``GPT2LMHeadModel.generate(do_sample=False)``, same
   weights and prompt, the same 200 tokens (checked), best of 3 interleaved rounds of best-of-2
   each (target ≥ 1.0: above 1, the from-scratch loop is faster).
+- decode_bandwidth_fraction: how close notebook 08's cached greedy step comes to the memory
+  bandwidth it is bound by. A GPT-2-124M-shaped ScratchGPT (GPT2Config() defaults: 12 layers, 768
+  wide, random weights, fp32) generates after a 32-token prompt; a step's time is (time for 65
+  new tokens - time for 1) / 64, so the prompt is left out. Each step reads every weight once
+  (the position table excepted: one row), so weight bytes / step time is the bandwidth the step
+  achieves; it is divided by the bandwidth of copying a 512 MiB tensor (bytes read + written /
+  time), best of 3 each (goal ≥ 0.6). decode_gb_per_s and copy_gb_per_s are the two bandwidths.
 - attention_slope, attention_sdpa_slope: the exponent p of attention's cost ~ n^p (notebook 16),
   fitted on log-log axes to the CPU time of one layer (2 heads of 128, batch 1) over the five
   largest of 128 … 4096 tokens, best of 5 calls each: the explicit formula of notebook 06 and
@@ -243,6 +250,33 @@ def scratch_gpt_vs_hf_generate() -> tuple[float, float, float]:
     return hf_s / scratch_s, scratch_s, hf_s
 
 
+DECODE_PROMPT, DECODE_STEPS, COPY_BYTES = 32, 64, 512 * 2**20
+
+
+def decode_bandwidth() -> tuple[float, float, float]:
+    """(fraction, decode GB/s, copy GB/s) of the cached greedy step on a GPT-2-124M shape."""
+    import torch
+    from transformers import GPT2Config
+
+    from course_utils.lessons.scratch_gpt import ScratchGPT, ScratchGPTConfig, generate
+    from course_utils.timing import best_time
+
+    torch.manual_seed(0)
+    model = ScratchGPT(ScratchGPTConfig.from_hf(GPT2Config())).eval()
+    prompt = torch.randint(0, model.config.vocab_size, (1, DECODE_PROMPT))
+    with torch.no_grad():
+        one = best_time(lambda: generate(model, prompt, 1))
+        many = best_time(lambda: generate(model, prompt, DECODE_STEPS + 1))
+    step_seconds = (many - one) / DECODE_STEPS
+    weights = sum(p.numel() * p.element_size() for p in model.parameters())
+    weights -= model.wpe.weight.numel() * model.wpe.weight.element_size()  # one row a step
+    source = torch.rand(COPY_BYTES // 4)  # written, so its pages are real (not the zero page)
+    target = torch.zeros_like(source)
+    copy_seconds = best_time(lambda: target.copy_(source))
+    decode_rate, copy_rate = weights / step_seconds, 2 * COPY_BYTES / copy_seconds
+    return decode_rate / copy_rate, decode_rate / 1e9, copy_rate / 1e9
+
+
 def attention_slopes() -> tuple[float, float]:
     """Exponents of attention's cost in n (CPU time, largest sizes): explicit formula and SDPA."""
     from course_utils.attention_cost import DEFAULT_SIZES, fit_slope, measure_attention
@@ -287,6 +321,11 @@ def main() -> None:
         f"GPT-2 greedy, {GPT_NEW_TOKENS} tokens: from scratch {scratch_gpt_s:.2f} s, "
         f"HF generate {hf_gpt_s:.2f} s → tokens/s ratio {gpt_ratio:.2f}"
     )
+    bandwidth_fraction, decode_gb_s, copy_gb_s = decode_bandwidth()
+    print(
+        f"GPT-2-124M cached greedy step: {decode_gb_s:.1f} GB/s of weights read, memory copy "
+        f"{copy_gb_s:.1f} GB/s → fraction {bandwidth_fraction:.2f}"
+    )
     attention_slope, sdpa_slope = attention_slopes()
     print(f"attention cost ~ n^{attention_slope:.2f} (explicit), n^{sdpa_slope:.2f} (SDPA)")
     print(
@@ -304,6 +343,9 @@ def main() -> None:
                 "kv_cache_speedup": round(kv_speedup, 2),
                 "kv_cache_speedup_full_context": round(kv_full, 2),
                 "scratch_gpt_vs_hf_generate": round(gpt_ratio, 2),
+                "decode_bandwidth_fraction": round(bandwidth_fraction, 2),
+                "decode_gb_per_s": round(decode_gb_s, 2),
+                "copy_gb_per_s": round(copy_gb_s, 2),
                 "attention_slope": round(attention_slope, 2),
                 "attention_sdpa_slope": round(sdpa_slope, 2),
             }
