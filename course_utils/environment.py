@@ -18,13 +18,17 @@ DEFAULT_ENDPOINT = "https://huggingface.co"
 PROBE_MODEL = "openai-community/gpt2"  # public on the Hub, and served by the local Hub
 TRUTHY = {"1", "true", "yes", "on"}
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# Set in every Colab and every Kaggle session; the notebooks' install cell tests them too, before
+# course_utils is installed (tools/platform_cells.py writes it from these names).
+COLAB_MARKER = "COLAB_RELEASE_TAG"
+KAGGLE_MARKER = "KAGGLE_KERNEL_RUN_TYPE"
 
 
 def detect_platform() -> Platform:
     """Colab, Kaggle or a local machine, from the markers each platform sets."""
-    if "google.colab" in sys.modules or os.environ.get("COLAB_RELEASE_TAG"):
+    if "google.colab" in sys.modules or os.environ.get(COLAB_MARKER):
         return "colab"
-    if os.environ.get("KAGGLE_KERNEL_RUN_TYPE") or os.environ.get("KAGGLE_URL_BASE"):
+    if os.environ.get(KAGGLE_MARKER) or os.environ.get("KAGGLE_URL_BASE"):
         return "kaggle"
     return "local"
 

@@ -255,6 +255,9 @@ DECODE_PROMPT, DECODE_STEPS, COPY_BYTES = 32, 64, 512 * 2**20
 
 def decode_bandwidth() -> tuple[float, float, float]:
     """(fraction, decode GB/s, copy GB/s) of the cached greedy step on a GPT-2-124M shape."""
+    import course_utils
+
+    course_utils.setup(verbose=False)  # before transformers, wherever this runs in the list
     import torch
     from transformers import GPT2Config
 

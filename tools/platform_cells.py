@@ -23,13 +23,12 @@ import nbformat
 from make_kaggle_metadata import NOTEBOOKS, coordinates
 from refresh_notebooks import clean
 
+from course_utils.environment import COLAB_MARKER, KAGGLE_MARKER
+
 BADGES_TAG = "platform-badges"
 SETUP_TAG = "platform-setup"
 PACKAGE = "transformer-variants-course-utils"
 EXTRA = "platform"  # the libraries Colab/Kaggle may lack; see pyproject.toml
-# Set in every Colab and every Kaggle session (course_utils.environment.detect_platform checks
-# them too, beside other markers).
-PLATFORM_MARKERS = ("COLAB_RELEASE_TAG", "KAGGLE_KERNEL_RUN_TYPE")
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 KAGGLE_BADGE = "https://kaggle.com/static/images/open-in-kaggle.svg"
 
@@ -62,10 +61,11 @@ def install_requirement() -> str:
 def setup_source() -> str:
     """The first code cell: on Colab/Kaggle only, pip-installs course_utils, then imports it.
 
-    Five lines (isort's blank line included). The import is the check: when pip fails (Kaggle's Internet switch is off by
-    default), the learner's traceback ends on that line, whose comment says what to do.
+    Five lines (isort's blank line included). The import is the check: when pip fails
+    (Kaggle's Internet switch is off by default), the learner's traceback ends on that line,
+    whose comment says what to do.
     """
-    colab, kaggle = PLATFORM_MARKERS
+    colab, kaggle = COLAB_MARKER, KAGGLE_MARKER
     return (
         "import os  # this cell installs the course's helpers on Colab and Kaggle; elsewhere it "
         "does nothing\n"
